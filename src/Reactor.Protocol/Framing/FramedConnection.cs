@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Protocol.Framing;
+
+/// <summary>
+/// One peer link over a duplex pipe: <see cref="ReceiveAsync"/> yields whole messages, and
+/// <see cref="Send"/> queues messages for the single write loop, which batches whatever is queued
+/// into one flush. Knows nothing of sockets: the caller provides the pipe.
+/// </summary>
+public sealed class FramedConnection : IAsyncDisposable
+{
+    // Senders never wait: the number of queued messages is bounded by the protocol itself
+    // (dispatches by the node's credit, results by the jobs that node holds).
+    private readonly Channel<IReactorMessage> _outbox =
+        Channel.CreateUnbounded<IReactorMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IDuplexPipe _pipe;
+    private readonly MessageCodec _codec;
+    private readonly CancellationTokenSource _closed = new();
+    private Task? _writeLoop;
+
+    /// <summary>Wraps <paramref name="pipe"/>; call <see cref="Start"/> to begin writing.</summary>
+    public FramedConnection(IDuplexPipe pipe, MessageCodec codec)
+    {
+        _pipe = pipe;
+        _codec = codec;
+    }
+
+    /// <summary>Cancelled once the connection is closed from either side.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Starts the write loop.</summary>
+    public void Start() => _writeLoop ??= Task.Run(WriteLoopAsync);
+
+    /// <summary>Queues a message; false when the connection is already closed.</summary>
+    public bool Send(IReactorMessage message) => _outbox.Writer.TryWrite(message);
+
+    /// <summary>
+    /// Returns the next message, or null when the peer closed cleanly between frames.
+    /// Throws <see cref="InvalidDataException"/> for a protocol violation, including a stream
+    /// that ends inside a frame.
+    /// </summary>
+    public async ValueTask<IReactorMessage?> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        var input = _pipe.Input;
+        while (true)
+        {
+            var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = read.Buffer;
+            var consumed = buffer.Start;
+            try
+            {
+                if (_codec.TryReadFrame(ref buffer, out var message))
+                {
+                    consumed = buffer.Start;
+                    return message;
+                }
+                if (read.IsCompleted || read.IsCanceled)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        throw new InvalidDataException($"connection closed inside a frame ({buffer.Length} bytes unread)");
+                    }
+                    return null;
+                }
+            }
+            finally
+            {
+                // Consumed up to the end of the frame returned; everything else was examined, so
+                // the next read waits for new bytes instead of spinning on a partial frame.
+                input.AdvanceTo(consumed, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>Stops both directions. Queued messages not yet written are dropped.</summary>
+    public void Close()
+    {
+        _outbox.Writer.TryComplete();
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Lets queued messages go out (up to <paramref name="timeout"/>), then closes.</summary>
+    public async Task DrainAndCloseAsync(TimeSpan timeout)
+    {
+        _outbox.Writer.TryComplete();
+        if (_writeLoop is not null)
+        {
+            await Task.WhenAny(_writeLoop, Task.Delay(timeout)).ConfigureAwait(false);
+        }
+        Close();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        if (_writeLoop is not null)
+        {
+            await _writeLoop.ConfigureAwait(false);
+        }
+        await _pipe.Input.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var output = _pipe.Output;
+        var reader = _outbox.Reader;
+        var scratch = new ArrayBufferWriter<byte>(256);
+        try
+        {
+            while (await reader.WaitToReadAsync(_closed.Token).ConfigureAwait(false))
+            {
+                var pending = 0L;
+                while (reader.TryRead(out var message))
+                {
+                    _codec.WriteFrame(output, message, scratch);
+                    pending += scratch.WrittenCount + MessageCodec.HeaderBytes;
+                    if (pending >= 64 * 1024)
+                    {
+                        // Flush large batches as they form so one burst never holds the whole queue in memory.
+                        await output.FlushAsync(_closed.Token).ConfigureAwait(false);
+                        pending = 0;
+                    }
+                }
+                var flush = await output.FlushAsync(_closed.Token).ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+            // The peer went away; the read side reports it.
+        }
+        finally
+        {
+            Close();
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}

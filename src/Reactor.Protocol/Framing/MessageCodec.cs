@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Protocol.Framing;
+
+/// <summary>
+/// Turns frames into messages and back. A frame is a 4-byte big-endian body length followed by
+/// that many bytes of MessagePack holding one <see cref="IReactorMessage"/>.
+/// </summary>
+public sealed class MessageCodec
+{
+    /// <summary>Bytes in the length prefix.</summary>
+    public const int HeaderBytes = 4;
+
+    private readonly ProtocolLimits _limits;
+    private readonly MessagePackSerializerOptions _options;
+    private readonly IMessagePackFormatter<IReactorMessage> _formatter;
+
+    /// <summary>Creates a codec enforcing <paramref name="limits"/>.</summary>
+    public MessageCodec(ProtocolLimits? limits = null)
+    {
+        _limits = limits ?? ProtocolLimits.Default;
+        var resolver = CompositeResolver.Create(
+            [new JobArgsFormatter(_limits)],
+            [StandardResolver.Instance]);
+        // UntrustedData bounds the object graph depth and hardens hashing; the resolver has no
+        // Typeless or contractless fallback, so a peer can only produce the message types above.
+        _options = MessagePackSerializerOptions.Standard
+            .WithResolver(resolver)
+            .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(_limits.MaxDepth + 4));
+        _formatter = _options.Resolver.GetFormatterWithVerify<IReactorMessage>();
+    }
+
+    /// <summary>The limits this codec enforces.</summary>
+    public ProtocolLimits Limits => _limits;
+
+    /// <summary>
+    /// Reads one frame from the front of <paramref name="buffer"/>. Returns false, leaving the
+    /// buffer untouched, when the frame is not complete yet. Throws <see cref="InvalidDataException"/>
+    /// for a frame that can never be valid; the length is checked before any body byte is awaited.
+    /// </summary>
+    public bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out IReactorMessage message)
+    {
+        message = null!;
+        if (buffer.Length < HeaderBytes)
+        {
+            return false;
+        }
+        var length = ReadLength(buffer);
+        if (length == 0 || length > (uint)_limits.MaxFrameBytes)
+        {
+            throw new InvalidDataException(length == 0
+                ? "empty frame (length 0)"
+                : $"frame of {length} bytes exceeds the limit of {_limits.MaxFrameBytes}");
+        }
+        if (buffer.Length - HeaderBytes < length)
+        {
+            return false;
+        }
+        var body = buffer.Slice(HeaderBytes, length);
+        message = Decode(body);
+        buffer = buffer.Slice(body.End);
+        return true;
+    }
+
+    /// <summary>Decodes one frame body (without its length prefix).</summary>
+    public IReactorMessage Decode(ReadOnlySequence<byte> body)
+    {
+        var reader = new MessagePackReader(body);
+        IReactorMessage? message;
+        try
+        {
+            message = _formatter.Deserialize(ref reader, _options);
+        }
+        catch (MessagePackSerializationException e)
+        {
+            throw new InvalidDataException("malformed message: " + Innermost(e).Message, e);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("malformed message: it claims more data than the frame holds", e);
+        }
+        if (message is null)
+        {
+            throw new InvalidDataException("malformed message: nil instead of [type, body]");
+        }
+        if (!reader.End)
+        {
+            throw new InvalidDataException($"{reader.Sequence.Length - reader.Consumed} stray bytes after the message");
+        }
+        return message;
+    }
+
+    /// <summary>Writes one complete frame for <paramref name="message"/>.</summary>
+    public void WriteFrame(IBufferWriter<byte> output, IReactorMessage message, ArrayBufferWriter<byte> scratch)
+    {
+        scratch.ResetWrittenCount();
+        var writer = new MessagePackWriter(scratch);
+        _formatter.Serialize(ref writer, message, _options);
+        writer.Flush();
+        var header = output.GetSpan(HeaderBytes);
+        BinaryPrimitives.WriteUInt32BigEndian(header, (uint)scratch.WrittenCount);
+        output.Advance(HeaderBytes);
+        output.Write(scratch.WrittenSpan);
+    }
+
+    /// <summary>Encodes one frame into a new array (tests, docs, tools).</summary>
+    public byte[] EncodeFrame(IReactorMessage message)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        WriteFrame(output, message, new ArrayBufferWriter<byte>());
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="args"/> can be sent, throwing <see cref="ArgumentException"/>
+    /// naming the offending key otherwise, and returns the encoded size.
+    /// </summary>
+    public int ValidateArgs(JobArgs args)
+    {
+        var scratch = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(scratch);
+        new JobArgsFormatter(_limits).Serialize(ref writer, args, _options);
+        writer.Flush();
+        return scratch.WrittenCount;
+    }
+
+    private static uint ReadLength(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> header = stackalloc byte[HeaderBytes];
+        buffer.Slice(0, HeaderBytes).CopyTo(header);
+        return BinaryPrimitives.ReadUInt32BigEndian(header);
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e;
+    }
+}

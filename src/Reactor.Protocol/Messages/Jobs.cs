@@ -1,0 +1,55 @@
+using MessagePack;
+
+namespace Reactor.Protocol.Messages;
+
+/// <summary>
+/// A job for the node. Times are absolute Unix milliseconds so a deferred job keeps its slot
+/// however long it waits in buffers; zero means "not set".
+/// </summary>
+[MessagePackObject]
+public sealed record Dispatch(
+    [property: Key(0)] string JobId,
+    [property: Key(1)] string Name,
+    [property: Key(2)] JobArgs Args,
+    [property: Key(3)] long RunAtUnixMs,
+    [property: Key(4)] long PeriodMs,
+    [property: Key(5)] bool Defer,
+    [property: Key(6)] int MaxAttempt,
+    [property: Key(7)] long RetryMultiplierMs,
+    [property: Key(8)] long TimeoutMs) : IReactorMessage;
+
+/// <summary>How a job run ended.</summary>
+public enum JobOutcomeCode
+{
+    /// <summary>The job and all its callbacks ran without an exception.</summary>
+    Success = 0,
+    /// <summary>The last attempt failed; <see cref="Result.Error"/> says why.</summary>
+    Error = 1,
+    /// <summary>The job was cancelled (by the app, or by <c>CancelJob</c> from job code).</summary>
+    Cancelled = 2,
+}
+
+/// <summary>
+/// A job's outcome. A periodic job sends one non-final success per run; every job ends with exactly
+/// one final result from the node that finished it.
+/// </summary>
+[MessagePackObject]
+public sealed record Result(
+    [property: Key(0)] string JobId,
+    [property: Key(1)] JobOutcomeCode Outcome,
+    [property: Key(2)] JobArgs Args,
+    [property: Key(3)] string? Error,
+    [property: Key(4)] bool Final,
+    [property: Key(5)] int Attempt) : IReactorMessage;
+
+/// <summary>The node will accept <see cref="Count"/> more jobs on top of what it was already granted.</summary>
+[MessagePackObject]
+public sealed record Credit([property: Key(0)] int Count) : IReactorMessage;
+
+/// <summary>Cancel a queued, deferred, periodic or running job.</summary>
+[MessagePackObject]
+public sealed record Cancel([property: Key(0)] string JobId) : IReactorMessage;
+
+/// <summary>The distributor has recorded the final result of <see cref="JobId"/>.</summary>
+[MessagePackObject]
+public sealed record ResultAck([property: Key(0)] string JobId) : IReactorMessage;

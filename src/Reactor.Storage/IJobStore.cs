@@ -1,0 +1,27 @@
+namespace Reactor.Storage;
+
+/// <summary>
+/// Where a node keeps its jobs. Implementations: <see cref="MemoryJobStore"/> (default, lost with
+/// the process) and the Redis store (survives restarts, shared by several nodes). All members are
+/// safe to call from any thread.
+/// </summary>
+public interface IJobStore : IAsyncDisposable
+{
+    /// <summary>"memory" or "redis"; sent to the distributor in the handshake.</summary>
+    string Kind { get; }
+
+    /// <summary>Inserts or replaces the record and indexes it under its node.</summary>
+    ValueTask SaveAsync(JobRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>The record with this id, or null.</summary>
+    ValueTask<JobRecord?> LoadAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the record and its index entry; false when it did not exist.</summary>
+    ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Every record held for <paramref name="node"/>.</summary>
+    ValueTask<IReadOnlyList<JobRecord>> JobsForAsync(string node, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes every record of <paramref name="node"/>; returns how many were removed.</summary>
+    ValueTask<int> DeleteAllForAsync(string node, CancellationToken cancellationToken = default);
+}

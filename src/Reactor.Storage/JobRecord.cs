@@ -1,0 +1,53 @@
+namespace Reactor.Storage;
+
+/// <summary>
+/// A job as a node stores it: JobReactor's record fields plus the per-job options Reactor adds.
+/// Times are absolute so a record means the same thing after a restart.
+/// </summary>
+public sealed class JobRecord
+{
+    /// <summary>Version of this record's layout; a reader skips records from a newer version.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Unique job id (assigned by the distributor).</summary>
+    public required string Id { get; init; }
+    /// <summary>The job's name in the jobs directory.</summary>
+    public required string Name { get; init; }
+    /// <summary>The args as they were enqueued (each attempt starts from these).</summary>
+    public required JobArgs Args { get; set; }
+    /// <summary>The node holding the job.</summary>
+    public required string Node { get; set; }
+    /// <summary>The distributor that sent it (its id), where the results go.</summary>
+    public string Distributor { get; set; } = "";
+    /// <summary>Current status.</summary>
+    public JobStatus Status { get; set; } = JobStatus.New;
+    /// <summary>Attempts made so far in the current run (a periodic job counts per run).</summary>
+    public int Attempt { get; set; }
+    /// <summary>When the job is next due (absolute), or null to run now.</summary>
+    public DateTimeOffset? RunAt { get; set; }
+    /// <summary>Delay of the next attempt after the last save, as JobReactor's make_after.</summary>
+    public TimeSpan? MakeAfter { get; set; }
+    /// <summary>When the last attempt failed.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
+    /// <summary>The last attempt's error.</summary>
+    public string? LastError { get; set; }
+    /// <summary>Period of a periodic job.</summary>
+    public TimeSpan? Period { get; set; }
+    /// <summary>Run the job body on the thread pool instead of the reactor loop.</summary>
+    public bool Defer { get; set; }
+    /// <summary>Attempts allowed per run; 0 means the node's default.</summary>
+    public int MaxAttempt { get; set; }
+    /// <summary>Retry delay unit; null means the node's default.</summary>
+    public TimeSpan? RetryMultiplier { get; set; }
+    /// <summary>Longest one attempt may take; null means no limit.</summary>
+    public TimeSpan? Timeout { get; set; }
+    /// <summary>True when the app registered a success feedback (JobReactor's on_success).</summary>
+    public bool OnSuccess { get; set; } = true;
+    /// <summary>True when the app registered an error feedback (JobReactor's on_error).</summary>
+    public bool OnError { get; set; } = true;
+    /// <summary>Layout version of this record.</summary>
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
+
+    /// <summary>True for a status after which the job never runs again.</summary>
+    public bool IsFinished => Status is JobStatus.Complete or JobStatus.Failed or JobStatus.Cancelled;
+}
