@@ -1,0 +1,41 @@
+namespace Reactor.Tests.Integration.Services;
+
+/// <summary>
+/// Addresses of the real services the integration tests use. <c>./test.sh</c> starts them and sets
+/// the environment variables; where a Docker engine is reachable, Testcontainers starts them instead
+/// (see <see cref="ContainerServices"/>). A test that cannot get its service fails with a message
+/// saying how to get it: CI never skips.
+/// </summary>
+internal static class TestServices
+{
+    /// <summary>Environment variable with the Redis address, as <c>host:port</c>.</summary>
+    public const string RedisVariable = "REACTOR_TEST_REDIS";
+
+    /// <summary>Environment variable with the RabbitMQ address, as <c>amqp://user:pass@host:port/</c>.</summary>
+    public const string RabbitMqVariable = "REACTOR_TEST_RABBITMQ";
+
+    private static readonly Lazy<Task<string>> Redis = new(() => ResolveAsync(RedisVariable, ContainerServices.StartRedisAsync, "Redis"));
+    private static readonly Lazy<Task<string>> RabbitMq = new(() => ResolveAsync(RabbitMqVariable, ContainerServices.StartRabbitMqAsync, "RabbitMQ"));
+
+    /// <summary>The Redis address (<c>host:port</c>).</summary>
+    public static Task<string> RedisAsync() => Redis.Value;
+
+    /// <summary>The RabbitMQ URI (<c>amqp://guest:guest@host:port/</c>).</summary>
+    public static Task<string> RabbitMqAsync() => RabbitMq.Value;
+
+    private static async Task<string> ResolveAsync(string variable, Func<Task<string>> startContainer, string service)
+    {
+        var configured = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+        if (ContainerServices.DockerReachable())
+        {
+            return await startContainer().ConfigureAwait(false);
+        }
+        throw new InvalidOperationException(
+            $"This test needs a real {service}. Run ./test.sh (it installs and starts one), " +
+            $"set {variable} to the address of a running {service}, or make a Docker engine reachable for Testcontainers.");
+    }
+}
