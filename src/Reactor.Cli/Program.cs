@@ -1,1 +1,6 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using Reactor.Cli.Commands;
+
+var root = new RootCommand("reactor: run Reactor worker nodes and inspect jobs and workflows");
+root.Subcommands.Add(NodeCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Reactor.Cli.Commands;
+
+/// <summary><c>reactor node</c>: runs one node until Ctrl-C or SIGTERM, then stops gracefully.</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var defaults = new NodeOptions();
+        var name = new Option<string>("--name") { Description = "Node name, unique per distributor", Required = true };
+        var distributors = new Option<string[]>("--distributor")
+        {
+            Description = "Distributor address host:port (repeat for several)",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var jobs = new Option<string>("--jobs") { Description = "Jobs directory (*.csx scripts, *.dll modules)", DefaultValueFactory = _ => "reactor_jobs" };
+        var storage = new Option<string>("--storage") { Description = "Job storage: memory or redis", DefaultValueFactory = _ => defaults.Storage };
+        storage.AcceptOnlyFromAmong("memory", "redis");
+        var redis = new Option<string?>("--redis") { Description = "Redis address for --storage redis (redis://[:password@]host:port or host:port,options)" };
+        var capacity = new Option<int>("--capacity") { Description = "Jobs accepted at once per distributor", DefaultValueFactory = _ => defaults.Capacity };
+        var maxAttempt = new Option<int>("--max-attempt") { Description = "Attempts per job unless the job says otherwise", DefaultValueFactory = _ => defaults.MaxAttempt };
+        var retryMultiplier = new Option<double>("--retry-multiplier") { Description = "Retry delay unit in seconds", DefaultValueFactory = _ => defaults.RetryMultiplier.TotalSeconds };
+        var backoff = new Option<RetryBackoff>("--retry-backoff") { Description = "Linear or ExponentialJitter", DefaultValueFactory = _ => defaults.RetryBackoff };
+        var maxDeferred = new Option<int>("--max-deferred") { Description = "Deferred jobs running on the thread pool at once", DefaultValueFactory = _ => defaults.MaxDeferred };
+        var removeDone = Flag("--remove-done-jobs", "Delete a job's record when it completes", defaults.RemoveDoneJobs);
+        var removeCancelled = Flag("--remove-cancelled-jobs", "Delete a job's record when it is cancelled", defaults.RemoveCancelledJobs);
+        var removeFailed = Flag("--remove-failed-jobs", "Delete a job's record when its last attempt fails", defaults.RemoveFailedJobs);
+        var retryAtStart = Flag("--retry-jobs-at-start", "Resume this node's unfinished jobs from storage at start", defaults.RetryJobsAtStart);
+        var logJobs = Flag("--log-job-processing", "Log each job's start and end", defaults.LogJobProcessing);
+        var mergeItself = Flag("--merge-job-itself", "Put args[\"job_itself\"] into each job's args", defaults.MergeJobItselfToArgs);
+        var secret = new Option<string?>("--secret") { Description = "Shared secret for distributors that require one (or env REACTOR_SECRET)" };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level", DefaultValueFactory = _ => LogLevel.Information };
+
+        var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
+        {
+            name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred,
+            removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, logLevel,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var options = new NodeOptions
+            {
+                Name = result.GetValue(name)!,
+                JobsDirectory = result.GetValue(jobs),
+                Storage = result.GetValue(storage)!,
+                Redis = result.GetValue(redis),
+                Capacity = result.GetValue(capacity),
+                MaxAttempt = result.GetValue(maxAttempt),
+                RetryMultiplier = TimeSpan.FromSeconds(result.GetValue(retryMultiplier)),
+                RetryBackoff = result.GetValue(backoff),
+                MaxDeferred = result.GetValue(maxDeferred),
+                RemoveDoneJobs = result.GetValue(removeDone),
+                RemoveCancelledJobs = result.GetValue(removeCancelled),
+                RemoveFailedJobs = result.GetValue(removeFailed),
+                RetryJobsAtStart = result.GetValue(retryAtStart),
+                LogJobProcessing = result.GetValue(logJobs),
+                MergeJobItselfToArgs = result.GetValue(mergeItself),
+                Secret = result.GetValue(secret) ?? Environment.GetEnvironmentVariable("REACTOR_SECRET"),
+            };
+            foreach (var address in result.GetValue(distributors)!)
+            {
+                options.Distributors.Add(address);
+            }
+            return await RunAsync(options, result.GetValue(logLevel), cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Option<bool> Flag(string name, string description, bool fallback) =>
+        new(name) { Description = $"{description} (default: {fallback.ToString().ToLowerInvariant()})", DefaultValueFactory = _ => fallback };
+
+    private static async Task<int> RunAsync(NodeOptions options, LogLevel logLevel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"reactor node: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders().SetMinimumLevel(logLevel).AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
+        builder.Services.AddReactorNode(o => Copy(options, o));
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (JobDefinitionException e)
+        {
+            await Console.Error.WriteLineAsync($"reactor node: cannot load jobs: {e.Message}").ConfigureAwait(false);
+            return 3;
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"reactor node: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static void Copy(NodeOptions from, NodeOptions to)
+    {
+        to.Name = from.Name;
+        to.JobsDirectory = from.JobsDirectory;
+        to.Storage = from.Storage;
+        to.Redis = from.Redis;
+        to.Capacity = from.Capacity;
+        to.MaxAttempt = from.MaxAttempt;
+        to.RetryMultiplier = from.RetryMultiplier;
+        to.RetryBackoff = from.RetryBackoff;
+        to.MaxDeferred = from.MaxDeferred;
+        to.RemoveDoneJobs = from.RemoveDoneJobs;
+        to.RemoveCancelledJobs = from.RemoveCancelledJobs;
+        to.RemoveFailedJobs = from.RemoveFailedJobs;
+        to.RetryJobsAtStart = from.RetryJobsAtStart;
+        to.LogJobProcessing = from.LogJobProcessing;
+        to.MergeJobItselfToArgs = from.MergeJobItselfToArgs;
+        to.Secret = from.Secret;
+        foreach (var address in from.Distributors)
+        {
+            to.Distributors.Add(address);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+
+namespace Reactor;
+
+/// <summary>
+/// The application's entry point, after JobReactor's <c>JR</c>: <c>JR.Run(r =&gt; r.StartDistributor(...))</c>,
+/// then <c>JR.Enqueue(...)</c>. It only forwards to one <see cref="ReactorHost"/>; apps that need more
+/// than one, and tests, use <see cref="ReactorHost"/> directly.
+/// </summary>
+public static class JR
+{
+    private static ReactorHost? _host;
+
+    /// <summary>The host behind the facade; throws before <see cref="Run"/>.</summary>
+    public static ReactorHost Host => _host ?? throw new InvalidOperationException("call JR.Run first");
+
+    /// <summary>True once what <see cref="Run"/> started is up.</summary>
+    public static bool Ready => _host?.Ready ?? false;
+
+    /// <summary>Completes when <see cref="Ready"/> becomes true (faults if starting failed).</summary>
+    public static Task WhenReady => Host.WhenReady;
+
+    /// <summary>
+    /// Starts what <paramref name="configure"/> describes in the background and returns at once;
+    /// poll <see cref="Ready"/> or await <see cref="WhenReady"/>.
+    /// </summary>
+    public static void Run(Action<ReactorBuilder> configure, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new ReactorBuilder();
+        configure(builder);
+        var host = new ReactorHost(loggerFactory);
+        if (Interlocked.CompareExchange(ref _host, host, null) is not null)
+        {
+            throw new InvalidOperationException("JR.Run was already called; call JR.StopAsync first");
+        }
+        _ = Task.Run(() => host.StartAsync(builder));
+    }
+
+    /// <summary>
+    /// Queues job <paramref name="name"/> and returns its id. <paramref name="success"/> gets the args
+    /// as the node left them; <paramref name="error"/> gets them plus <c>error</c> after the last attempt.
+    /// </summary>
+    public static string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null) =>
+        ReadyDistributor.Enqueue(name, args, options, success, error);
+
+    /// <summary>Queues a job and completes with its final result.</summary>
+    public static Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        ReadyDistributor.EnqueueAsync(name, args, options, cancellationToken);
+
+    /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
+    public static CancelResult Cancel(string jobId) => ReadyDistributor.Cancel(jobId);
+
+    /// <summary>Stops everything <see cref="Run"/> started; <see cref="Run"/> may be called again afterwards.</summary>
+    public static async Task StopAsync()
+    {
+        var host = Interlocked.Exchange(ref _host, null);
+        if (host is not null)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static ReactorDistributor ReadyDistributor =>
+        Ready ? Host.Distributor : throw new InvalidOperationException("Reactor is not ready yet: wait for JR.Ready or await JR.WhenReady");
+}

@@ -1,0 +1,263 @@
+using Reactor.Distribution.Sessions;
+
+namespace Reactor.Distribution;
+
+/// <summary>
+/// Decides which node runs which job. All routing state (node credit, in-flight jobs, the pending
+/// queues) sits behind one lock; sends are non-blocking queue writes, so holding it is brief.
+/// </summary>
+internal sealed class Dispatcher(DistributorOptions options)
+{
+    private readonly Lock _gate = new();
+    private readonly List<NodeSession> _nodes = [];
+    private readonly Dictionary<string, JobEnvelope> _inFlight = new(StringComparer.Ordinal);
+    private readonly PendingJobs _pending = new();
+    private int _roundRobin;
+
+    public int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    public int InFlightCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
+    public IReadOnlyList<string> NodeNames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nodes.Select(n => n.NodeName).ToList();
+            }
+        }
+    }
+
+    /// <summary>Sends the job to a node now, or queues it. Throws when the pending buffer is full.</summary>
+    public void Submit(JobEnvelope job)
+    {
+        lock (_gate)
+        {
+            var node = Pick(job);
+            if (node is not null)
+            {
+                SendTo(node, job);
+                return;
+            }
+            if (_pending.Count >= options.PendingCapacity)
+            {
+                throw new InvalidOperationException(
+                    $"{_pending.Count} jobs are already waiting for a node (PendingCapacity); start nodes or raise the limit");
+            }
+            _pending.Add(job);
+        }
+    }
+
+    /// <summary>
+    /// Registers a node that finished its handshake; false when its name is already connected.
+    /// <paramref name="welcome"/> runs under the lock before any waiting job is sent, so the node
+    /// always sees Welcome before its first Dispatch.
+    /// </summary>
+    public bool TryJoin(NodeSession session, Action welcome)
+    {
+        lock (_gate)
+        {
+            if (_nodes.Any(n => n.NodeName == session.NodeName))
+            {
+                return false;
+            }
+            _nodes.Add(session);
+            welcome();
+            Drain(session);
+            return true;
+        }
+    }
+
+    public void AddCredit(NodeSession session, int count)
+    {
+        lock (_gate)
+        {
+            session.Credit = (int)Math.Min(int.MaxValue, (long)session.Credit + count);
+            if (session.Accepting)
+            {
+                Drain(session);
+            }
+        }
+    }
+
+    /// <summary>The node said goodbye: nothing more goes to it; what it holds is re-sent when it leaves.</summary>
+    public void StopSendingTo(NodeSession session)
+    {
+        lock (_gate)
+        {
+            session.Accepting = false;
+        }
+    }
+
+    /// <summary>
+    /// The node's connection closed: every job it still held goes out again (to another node, or
+    /// into the pending queue), keeping its id so the app's feedback still fires once.
+    /// </summary>
+    public int Leave(NodeSession session)
+    {
+        lock (_gate)
+        {
+            if (!_nodes.Remove(session))
+            {
+                return 0;
+            }
+            var orphans = session.Jobs.Values.ToList();
+            session.Jobs.Clear();
+            foreach (var job in orphans)
+            {
+                job.Owner = null;
+                _inFlight.Remove(job.Id);
+                var node = Pick(job);
+                if (node is not null)
+                {
+                    SendTo(node, job);
+                }
+                else
+                {
+                    _pending.Add(job);
+                }
+            }
+            return orphans.Count;
+        }
+    }
+
+    /// <summary>A final result arrived (from any node): the job is no longer anyone's.</summary>
+    public void Completed(string jobId)
+    {
+        lock (_gate)
+        {
+            if (_inFlight.Remove(jobId, out var job) && job.Owner is { } owner)
+            {
+                owner.Jobs.Remove(jobId);
+                job.Owner = null;
+            }
+        }
+    }
+
+    /// <summary>Where a job is, for cancelling it.</summary>
+    public CancelResult Cancel(string jobId, out JobEnvelope? removedPending)
+    {
+        removedPending = null;
+        lock (_gate)
+        {
+            if (_inFlight.TryGetValue(jobId, out var running) && running.Owner is { } owner)
+            {
+                owner.Send(new Protocol.Messages.Cancel(jobId));
+                return CancelResult.Requested;
+            }
+            if (!_pending.TryGet(jobId, out var waiting))
+            {
+                return CancelResult.NotFound;
+            }
+            _pending.Remove(waiting);
+            removedPending = waiting;
+            return CancelResult.Cancelled;
+        }
+    }
+
+    /// <summary>Removes and returns jobs that waited past their deadline.</summary>
+    public List<JobEnvelope> TakeExpired(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var expired = _pending.Expired(now);
+            foreach (var job in expired)
+            {
+                _pending.Remove(job);
+            }
+            return expired;
+        }
+    }
+
+    private NodeSession? Pick(JobEnvelope job)
+    {
+        if (job.Node is not null)
+        {
+            var preferred = _nodes.Find(n => n.NodeName == job.Node);
+            if (preferred is not null && CanRun(preferred, job))
+            {
+                return preferred;
+            }
+            if (options.AlwaysUseSpecifiedNode)
+            {
+                return null;
+            }
+        }
+        // Most free credit wins, so load spreads by how busy nodes are; ties rotate so equal nodes
+        // take turns instead of the first one in the list taking everything.
+        NodeSession? best = null;
+        var count = _nodes.Count;
+        var start = count == 0 ? 0 : (int)((uint)_roundRobin++ % (uint)count);
+        for (var i = 0; i < count; i++)
+        {
+            var node = _nodes[(start + i) % count];
+            if (CanRun(node, job) && (best is null || node.Credit > best.Credit))
+            {
+                best = node;
+            }
+        }
+        return best;
+    }
+
+    private static bool CanRun(NodeSession node, JobEnvelope job) =>
+        node.Accepting && node.Credit > 0 && node.NodeName != job.NotNode && node.JobNames.Contains(job.Name);
+
+    /// <summary>Whether a waiting job may go to <paramref name="node"/> (credit and job name are checked by the caller).</summary>
+    private bool MayTake(NodeSession node, JobEnvelope job) =>
+        node.NodeName != job.NotNode
+        && (job.Node is null || job.Node == node.NodeName || !options.AlwaysUseSpecifiedNode);
+
+    private void SendTo(NodeSession node, JobEnvelope job)
+    {
+        node.Credit--;
+        node.Jobs[job.Id] = job;
+        job.Owner = node;
+        job.Dispatches++;
+        _inFlight[job.Id] = job;
+        node.Send(job.Dispatch);
+    }
+
+    /// <summary>Hands waiting jobs to <paramref name="node"/> while it has credit.</summary>
+    private void Drain(NodeSession node)
+    {
+        foreach (var name in node.JobNames)
+        {
+            if (node.Credit <= 0)
+            {
+                return;
+            }
+            var queue = _pending.For(name);
+            var entry = queue?.First;
+            while (entry is not null && node.Credit > 0)
+            {
+                var next = entry.Next;
+                var job = entry.Value;
+                if (MayTake(node, job))
+                {
+                    _pending.Remove(job);
+                    SendTo(node, job);
+                }
+                entry = next;
+            }
+        }
+    }
+}

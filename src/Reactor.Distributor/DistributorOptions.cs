@@ -1,0 +1,65 @@
+using System.Net;
+using Reactor.Protocol;
+
+namespace Reactor;
+
+/// <summary>How the distributor listens and dispatches.</summary>
+public sealed class DistributorOptions
+{
+    /// <summary>Address to listen on. Default: 127.0.0.1 (loopback only).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Port to listen on; 0 picks a free one (see <c>ReactorDistributor.Port</c>). Default: 5000.</summary>
+    public int Port { get; set; } = 5000;
+
+    /// <summary>Send jobs with <c>Node</c> only to that node, waiting for it if needed. Default: false.</summary>
+    public bool AlwaysUseSpecifiedNode { get; set; }
+
+    /// <summary>Most jobs kept while no node can take them; beyond it <c>Enqueue</c> throws. Default: 1,000,000.</summary>
+    public int PendingCapacity { get; set; } = 1_000_000;
+
+    /// <summary>How long a job waits for a node that can run it before its error feedback. Default: 5 minutes.</summary>
+    public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Heartbeat interval announced to nodes; a peer silent for three intervals is dropped. Default: 5 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time a new connection has to complete the handshake. Default: 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Shared secret nodes must prove in the handshake. Required when <see cref="Host"/> is not loopback.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Frame, nesting and collection limits for everything read from nodes.</summary>
+    public ProtocolLimits Limits { get; set; } = ProtocolLimits.Default;
+
+    /// <summary>Throws <see cref="ArgumentException"/> describing every invalid setting.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (!IPAddress.TryParse(Host, out var address) && Host != "localhost")
+        {
+            errors.Add($"Host '{Host}' is not an IP address");
+        }
+        else if (Secret is null && address is not null && !IPAddress.IsLoopback(address))
+        {
+            errors.Add($"listening on {Host} (beyond loopback) requires a Secret");
+        }
+        if (Port is < 0 or > 65535)
+        {
+            errors.Add("Port must be 0-65535");
+        }
+        if (PendingCapacity < 1)
+        {
+            errors.Add("PendingCapacity must be at least 1");
+        }
+        if (PendingTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("PendingTimeout, HeartbeatInterval and HandshakeTimeout must be positive");
+        }
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid distributor options: " + string.Join("; ", errors));
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Reactor.Distribution;
+using Reactor.Distribution.Feedback;
+using Reactor.Distribution.Sessions;
+using Reactor.Protocol.Framing;
+
+namespace Reactor;
+
+/// <summary>
+/// The in-app distributor: listens for nodes, sends each enqueued job to a node that can run it and
+/// has room, keeps jobs while no such node is connected, sends a lost node's jobs again, and calls
+/// the app's feedbacks when results come back.
+/// </summary>
+public sealed partial class ReactorDistributor : IAsyncDisposable
+{
+    private readonly DistributorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dispatcher _dispatcher;
+    private readonly FeedbackRegistry _feedback;
+    private readonly MessageCodec _codec;
+    private readonly SessionContext _context;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<NodeSession> _sessions = [];
+    private readonly Lock _sessionsGate = new();
+    private readonly List<TaskCompletionSource> _nodeWaiters = [];
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private ITimer? _sweeper;
+
+    /// <summary>Creates a distributor; nothing listens until <see cref="StartAsync"/>.</summary>
+    public ReactorDistributor(DistributorOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        var factory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = factory.CreateLogger("Reactor.Distributor");
+        _dispatcher = new Dispatcher(options);
+        _feedback = new FeedbackRegistry(_logger);
+        _codec = new MessageCodec(options.Limits);
+        _context = new SessionContext(options, Id, _dispatcher, _feedback, _codec, _time, _logger, OnNodeJoined);
+    }
+
+    /// <summary>This distributor's id, sent to nodes (a job record's <c>distributor</c> field).</summary>
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The port actually listened on (useful with port 0).</summary>
+    public int Port { get; private set; }
+
+    /// <summary>True once the listener is up.</summary>
+    public bool IsListening => _listener is not null;
+
+    /// <summary>Names of the nodes connected now.</summary>
+    public IReadOnlyList<string> ConnectedNodes => _dispatcher.NodeNames;
+
+    /// <summary>Jobs waiting for a node.</summary>
+    public int PendingCount => _dispatcher.PendingCount;
+
+    /// <summary>Jobs on nodes without a final result yet.</summary>
+    public int InFlightCount => _dispatcher.InFlightCount;
+
+    /// <summary>Feedback entries still registered (they leave on the final result, timeout or cancel).</summary>
+    public int FeedbackCount => _feedback.Count;
+
+    /// <summary>Binds the listener and starts accepting nodes.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var address = _options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.Host);
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(address, _options.Port));
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        _listener = listener;
+        _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        _sweeper = _time.CreateTimer(_ => FailExpired(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        LogListening(_logger, _options.Host, Port, Id);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when at least <paramref name="count"/> nodes are connected.</summary>
+    public async Task WaitForNodesAsync(int count = 1, CancellationToken cancellationToken = default)
+    {
+        while (ConnectedNodes.Count < count)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_sessionsGate)
+            {
+                _nodeWaiters.Add(waiter);
+            }
+            if (ConnectedNodes.Count >= count)
+            {
+                return;
+            }
+            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops accepting, says goodbye to nodes, and fails feedbacks still waiting.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        _sweeper?.Dispose();
+        List<NodeSession> sessions;
+        lock (_sessionsGate)
+        {
+            sessions = [.. _sessions];
+        }
+        foreach (var session in sessions)
+        {
+            session.Send(new Protocol.Messages.Goodbye("distributor stopping"));
+            session.Close();
+        }
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        _feedback.FailAll("the distributor stopped before the job finished");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _feedback.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener!.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+                LogAcceptFailed(_logger, e.Message);
+                continue;
+            }
+            socket.NoDelay = true;
+            var session = new NodeSession(socket, _context);
+            lock (_sessionsGate)
+            {
+                _sessions.Add(session);
+            }
+            _ = Task.Run(async () =>
+            {
+                await session.RunAsync(_stopping.Token).ConfigureAwait(false);
+                lock (_sessionsGate)
+                {
+                    _sessions.Remove(session);
+                }
+            });
+        }
+    }
+
+    private void OnNodeJoined(string name)
+    {
+        List<TaskCompletionSource> waiters;
+        lock (_sessionsGate)
+        {
+            waiters = [.. _nodeWaiters];
+            _nodeWaiters.Clear();
+        }
+        foreach (var waiter in waiters)
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    private void FailExpired()
+    {
+        foreach (var job in _dispatcher.TakeExpired(_time.GetUtcNow()))
+        {
+            var target = job.Node is not null && _options.AlwaysUseSpecifiedNode ? $"node '{job.Node}'" : "no node that can run it";
+            _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(),
+                $"job '{job.Name}' waited too long: {target} became available in time");
+        }
+    }
+}

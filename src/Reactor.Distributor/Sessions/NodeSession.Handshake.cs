@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using Reactor.Protocol;
+using Reactor.Protocol.Framing;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Distribution.Sessions;
+
+internal sealed partial class NodeSession
+{
+    private const int MaxJobNames = 10_000;
+
+    /// <summary>Greeting → Hello → Welcome, or Reject and close. False when the node was turned away.</summary>
+    private async Task<bool> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(16);
+        connection.Send(new Greeting(ProtocolLimits.CurrentVersion, _context.DistributorId, nonce, _context.Options.Secret is not null));
+        using var timeout = new CancellationTokenSource(_context.Options.HandshakeTimeout, _context.Time);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        IReactorMessage? first;
+        try
+        {
+            first = await connection.ReceiveAsync(both.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            LogHandshakeTimeout(_logger, Remote, _context.Options.HandshakeTimeout);
+            return false;
+        }
+        if (first is not Hello hello)
+        {
+            throw new InvalidDataException(first is null
+                ? "closed before saying Hello"
+                : $"expected Hello, got {Describe(first)}");
+        }
+        var refusal = Check(hello, nonce);
+        if (refusal is null)
+        {
+            NodeName = hello.NodeName;
+            JobNames = new HashSet<string>(hello.JobNames, StringComparer.Ordinal);
+            StorageKind = hello.StorageKind;
+            Credit = hello.Capacity;
+            var welcome = new Welcome(_context.DistributorId, (int)_context.Options.HeartbeatInterval.TotalMilliseconds);
+            if (!_context.Dispatcher.TryJoin(this, () => connection.Send(welcome)))
+            {
+                NodeName = "";
+                refusal = $"a node named '{hello.NodeName}' is already connected";
+            }
+        }
+        if (refusal is not null)
+        {
+            LogRejected(_logger, Remote, refusal);
+            connection.Send(new Reject(refusal));
+            await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return false;
+        }
+        LogNodeJoined(_logger, NodeName, Remote, JobNames.Count, hello.Capacity, StorageKind);
+        _context.NodeJoined(NodeName);
+        return true;
+    }
+
+    private string? Check(Hello hello, byte[] nonce)
+    {
+        if (hello.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        {
+            return $"protocol version {hello.ProtocolVersion} is not supported; this distributor speaks {ProtocolLimits.CurrentVersion}";
+        }
+        if (string.IsNullOrWhiteSpace(hello.NodeName) || hello.NodeName.Length > 200 || hello.NodeName.Any(char.IsControl))
+        {
+            return "node name must be 1-200 characters without control characters";
+        }
+        if (hello.Capacity < 1)
+        {
+            return "capacity must be at least 1";
+        }
+        if (hello.JobNames is null || hello.JobNames.Length > MaxJobNames || hello.JobNames.Any(string.IsNullOrEmpty))
+        {
+            return $"job names must be a list of at most {MaxJobNames} non-empty names";
+        }
+        if (_context.Options.Secret is { } secret)
+        {
+            byte[] data = [.. nonce, .. Encoding.UTF8.GetBytes(hello.NodeName)];
+            var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), data);
+            if (hello.AuthProof is null || !CryptographicOperations.FixedTimeEquals(expected, hello.AuthProof))
+            {
+                return hello.AuthProof is null ? "this distributor requires a shared secret" : "wrong shared secret";
+            }
+        }
+        return null;
+    }
+}

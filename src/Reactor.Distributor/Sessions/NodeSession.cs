@@ -1,0 +1,167 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Reactor.Distribution.Feedback;
+using Reactor.Protocol.Framing;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Distribution.Sessions;
+
+/// <summary>
+/// The distributor's side of one node connection: handshake, then a read loop that routes results
+/// and credits, and a heartbeat that drops a silent peer. Whatever goes wrong here closes this
+/// connection only.
+/// </summary>
+internal sealed partial class NodeSession
+{
+    private readonly Socket _socket;
+    private readonly SessionContext _context;
+    private readonly ILogger _logger;
+    private FramedConnection? _connection;
+    private long _lastReceived;
+
+    public NodeSession(Socket socket, SessionContext context)
+    {
+        _socket = socket;
+        _context = context;
+        _logger = context.Logger;
+        Remote = socket.RemoteEndPoint?.ToString() ?? "?";
+    }
+
+    public string Remote { get; }
+
+    public string NodeName { get; private set; } = "";
+
+    public HashSet<string> JobNames { get; private set; } = [];
+
+    public string StorageKind { get; private set; } = "";
+
+    // The fields below are guarded by the dispatcher's lock.
+    public int Credit { get; set; }
+
+    public bool Accepting { get; set; } = true;
+
+    public Dictionary<string, JobEnvelope> Jobs { get; } = new(StringComparer.Ordinal);
+
+    public void Send(IReactorMessage message) => _connection?.Send(message);
+
+    public void Close() => _connection?.Close();
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await using var stream = new NetworkStream(_socket, ownsSocket: true);
+            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec);
+            _connection = connection;
+            connection.Start();
+            await using (connection.ConfigureAwait(false))
+            {
+                if (await HandshakeAsync(connection, stopping).ConfigureAwait(false))
+                {
+                    await ServeAsync(connection, stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            LogProtocolError(_logger, Describe(), e.Message);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            LogConnectionLost(_logger, Describe(), e.Message);
+        }
+        finally
+        {
+            if (NodeName.Length > 0 && _context.Dispatcher.Leave(this) is var resent and > 0)
+            {
+                LogRedispatched(_logger, NodeName, resent);
+            }
+        }
+    }
+
+    private async Task ServeAsync(FramedConnection connection, CancellationToken stopping)
+    {
+        var interval = _context.Options.HeartbeatInterval;
+        Touch();
+        using var heartbeat = _context.Time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
+        try
+        {
+            while (await connection.ReceiveAsync(both.Token).ConfigureAwait(false) is { } message)
+            {
+                Touch();
+                Handle(message);
+            }
+            LogNodeLeft(_logger, NodeName);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            LogNodeLeft(_logger, NodeName);
+        }
+    }
+
+    private void Handle(IReactorMessage message)
+    {
+        switch (message)
+        {
+            case Result result:
+                OnResult(result);
+                break;
+            case Credit credit when credit.Count > 0:
+                _context.Dispatcher.AddCredit(this, credit.Count);
+                break;
+            case Heartbeat:
+                break;
+            case Goodbye goodbye:
+                LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
+                _context.Dispatcher.StopSendingTo(this);
+                break;
+            default:
+                throw new InvalidDataException($"a distributor does not accept {Describe(message)} from a node");
+        }
+    }
+
+    private void OnResult(Result result)
+    {
+        if (result.Final)
+        {
+            _context.Dispatcher.Completed(result.JobId);
+            _context.Feedback.Deliver(result);
+            // Acknowledged whether or not it was news: a duplicate final result (a job that ran
+            // twice) is settled too, so the node can forget it.
+            Send(new ResultAck(result.JobId));
+        }
+        else
+        {
+            _context.Feedback.Deliver(result);
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastReceived, _context.Time.GetTimestamp());
+
+    private void Beat(FramedConnection connection, TimeSpan interval)
+    {
+        if (_context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > interval * 3)
+        {
+            LogSilent(_logger, NodeName);
+            connection.Close();
+            return;
+        }
+        connection.Send(Heartbeat.Instance);
+    }
+
+    private string Describe() => NodeName.Length > 0 ? $"node {NodeName} ({Remote})" : $"peer {Remote}";
+
+    private static string Describe(IReactorMessage message) => message.GetType().Name;
+}
+
+/// <summary>What every session of one distributor shares.</summary>
+internal sealed record SessionContext(
+    DistributorOptions Options,
+    string DistributorId,
+    Dispatcher Dispatcher,
+    FeedbackRegistry Feedback,
+    MessageCodec Codec,
+    TimeProvider Time,
+    ILogger Logger,
+    Action<string> NodeJoined);

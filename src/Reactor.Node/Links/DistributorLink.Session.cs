@@ -1,0 +1,175 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Reactor.Protocol;
+using Reactor.Protocol.Framing;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Node.Links;
+
+internal sealed partial class DistributorLink
+{
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>One connection's life: dial, handshake, serve until it drops. True when the handshake succeeded.</summary>
+    private async Task<bool> ConnectAndServeAsync(CancellationToken stopping)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        {
+            connectTimeout.CancelAfter(HandshakeTimeout);
+            await socket.ConnectAsync(_address.Host, _address.Port, connectTimeout.Token).ConfigureAwait(false);
+        }
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        var connection = new FramedConnection(StreamDuplexPipe.From(stream), _codec);
+        connection.Start();
+        await using (connection.ConfigureAwait(false))
+        {
+            var welcome = await HandshakeAsync(connection, stopping).ConfigureAwait(false);
+            if (welcome is null)
+            {
+                return false;
+            }
+            await ServeAsync(connection, welcome, stopping).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    private async Task<Welcome?> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(HandshakeTimeout);
+        var greeting = await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false) as Greeting
+            ?? throw new InvalidDataException("distributor did not start with a Greeting");
+        if (greeting.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        {
+            throw new InvalidDataException(
+                $"distributor speaks protocol {greeting.ProtocolVersion}, this node speaks {ProtocolLimits.CurrentVersion}");
+        }
+        if (greeting.SecretRequired && _identity.Secret is null)
+        {
+            LogSecretMissing(_logger, _address.ToString());
+        }
+        connection.Send(new Hello(ProtocolLimits.CurrentVersion, _identity.Name, _identity.Capacity,
+            [.. _identity.JobNames], _identity.StorageKind, Proof(greeting.Nonce)));
+        switch (await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false))
+        {
+            case Welcome welcome:
+                DistributorId = greeting.DistributorId;
+                return welcome;
+            case Reject reject:
+                LogRejected(_logger, _address.ToString(), reject.Reason);
+                return null;
+            case null:
+                throw new IOException("distributor closed the connection during the handshake");
+            case var other:
+                throw new InvalidDataException($"expected Welcome or Reject, got {other.GetType().Name}");
+        }
+    }
+
+    private byte[]? Proof(byte[] nonce)
+    {
+        if (_identity.Secret is null)
+        {
+            return null;
+        }
+        var name = Encoding.UTF8.GetBytes(_identity.Name);
+        byte[] data = [.. nonce, .. name];
+        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(_identity.Secret), data);
+    }
+
+    private async Task ServeAsync(FramedConnection connection, Welcome welcome, CancellationToken stopping)
+    {
+        var generation = Generation + 1;
+        lock (_gate)
+        {
+            Generation = generation;
+            _connection = connection;
+            while (_backlog.TryDequeue(out var result))
+            {
+                connection.Send(result);
+            }
+        }
+        Interlocked.Exchange(ref _pendingCredit, 0);
+        Touch();
+        LogConnected(_logger, _address.ToString(), welcome.DistributorId);
+        _handler.OnConnected(this, generation);
+        var interval = TimeSpan.FromMilliseconds(Math.Max(50, welcome.HeartbeatIntervalMs));
+        using var heartbeat = _time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
+        try
+        {
+            while (await connection.ReceiveAsync(both.Token).ConfigureAwait(false) is { } message)
+            {
+                Touch();
+                Handle(message, generation);
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The heartbeat check closed a silent connection.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _connection = null;
+            }
+            connection.Close();
+            LogDisconnected(_logger, _address.ToString());
+            _handler.OnDisconnected(this, generation);
+        }
+    }
+
+    private void Handle(IReactorMessage message, int generation)
+    {
+        switch (message)
+        {
+            case Dispatch dispatch:
+                _handler.OnDispatch(this, generation, dispatch);
+                break;
+            case Cancel cancel:
+                _handler.OnCancel(this, cancel);
+                break;
+            case Heartbeat or ResultAck:
+                break;
+            case Goodbye goodbye:
+                LogDistributorGoodbye(_logger, _address.ToString(), goodbye.Reason);
+                break;
+            default:
+                throw new InvalidDataException($"a node does not accept {message.GetType().Name} messages");
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+
+    private void Beat(FramedConnection connection, TimeSpan interval)
+    {
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > interval * 3)
+        {
+            LogSilent(_logger, _address.ToString());
+            connection.Close();
+            return;
+        }
+        connection.Send(Heartbeat.Instance);
+    }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Connected to distributor {Address} ({DistributorId})")]
+    private static partial void LogConnected(ILogger logger, string address, string distributorId);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Disconnected from distributor {Address}")]
+    private static partial void LogDisconnected(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Distributor {Address} rejected this node: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Distributor {Address} was silent for three heartbeats; reconnecting")]
+    private static partial void LogSilent(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Distributor {Address} requires a shared secret and this node has none (--secret)")]
+    private static partial void LogSecretMissing(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Distributor {Address} said goodbye: {Reason}")]
+    private static partial void LogDistributorGoodbye(ILogger logger, string address, string reason);
+}

@@ -1,0 +1,152 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Reactor.Protocol;
+using Reactor.Protocol.Framing;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Node.Links;
+
+/// <summary>
+/// The node's connection to one distributor: dials, shakes hands, reads messages, reconnects with
+/// backoff when the connection drops, and keeps final results that could not be sent for the next
+/// connection.
+/// </summary>
+internal sealed partial class DistributorLink
+{
+    private const int MaxBacklog = 100_000;
+
+    private readonly DistributorAddress _address;
+    private readonly NodeIdentity _identity;
+    private readonly ILinkHandler _handler;
+    private readonly MessageCodec _codec;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly NodeOptions _options;
+    private readonly Queue<Result> _backlog = new();
+    private readonly Lock _gate = new();
+    private FramedConnection? _connection;
+    private int _pendingCredit;
+    private long _lastReceived;
+
+    public DistributorLink(DistributorAddress address, NodeIdentity identity, ILinkHandler handler, MessageCodec codec,
+        NodeOptions options, TimeProvider time, ILogger logger)
+    {
+        _address = address;
+        _identity = identity;
+        _handler = handler;
+        _codec = codec;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public DistributorAddress Address => _address;
+
+    /// <summary>The id the distributor gave in its last greeting (JobReactor's "distributor" field).</summary>
+    public string DistributorId { get; private set; } = "";
+
+    /// <summary>Counts successful handshakes; jobs remember the generation they arrived on.</summary>
+    public int Generation { get; private set; }
+
+    public bool IsConnected => _connection is not null;
+
+    /// <summary>Queues a message on the live connection; false when there is none.</summary>
+    public bool Send(IReactorMessage message)
+    {
+        var connection = _connection;
+        return connection is not null && connection.Send(message);
+    }
+
+    /// <summary>Sends a result now, or keeps it for the next connection so a finished job's outcome is not lost.</summary>
+    public void SendResult(Result result)
+    {
+        lock (_gate)
+        {
+            if (_connection is not null && _connection.Send(result))
+            {
+                return;
+            }
+            if (_backlog.Count >= MaxBacklog)
+            {
+                _backlog.Dequeue();
+            }
+            _backlog.Enqueue(result);
+        }
+    }
+
+    /// <summary>Counts a credit to return; <see cref="FlushCredit"/> sends them in one message.</summary>
+    public void ReturnCredit(int count = 1)
+    {
+        if (Interlocked.Add(ref _pendingCredit, count) >= Math.Max(1, _identity.Capacity / 4))
+        {
+            FlushCredit();
+        }
+    }
+
+    public void FlushCredit()
+    {
+        if (Volatile.Read(ref _pendingCredit) == 0 || _connection is null)
+        {
+            return;
+        }
+        var count = Interlocked.Exchange(ref _pendingCredit, 0);
+        if (count > 0 && !Send(new Credit(count)))
+        {
+            Interlocked.Add(ref _pendingCredit, count);
+        }
+    }
+
+    /// <summary>Connects and reconnects until <paramref name="stopping"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var delay = _options.ReconnectDelay;
+        while (!stopping.IsCancellationRequested)
+        {
+            var welcomed = false;
+            try
+            {
+                welcomed = await ConnectAndServeAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is SocketException or IOException or InvalidDataException or TimeoutException or OperationCanceledException)
+            {
+                LogLinkFailed(_logger, _address.ToString(), e.Message);
+            }
+            if (welcomed)
+            {
+                delay = _options.ReconnectDelay;
+            }
+            try
+            {
+                await Task.Delay(Jitter(delay), _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+        }
+    }
+
+    /// <summary>Says goodbye on the live connection (graceful stop) and lets queued frames go out.</summary>
+    public async Task CloseAsync(string reason)
+    {
+        var connection = _connection;
+        if (connection is null)
+        {
+            return;
+        }
+        FlushCredit();
+        connection.Send(new Goodbye(reason));
+        await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+    }
+
+    private static TimeSpan Jitter(TimeSpan delay) =>
+        delay + TimeSpan.FromTicks((long)(delay.Ticks * 0.2 * Random.Shared.NextDouble()));
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Link to distributor {Address} failed: {Reason}")]
+    private static partial void LogLinkFailed(ILogger logger, string address, string reason);
+}

@@ -1,0 +1,18 @@
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Node.Links;
+
+/// <summary>What a link reports to its node. Called on the link's I/O thread; implementations hop to the reactor loop.</summary>
+internal interface ILinkHandler
+{
+    void OnConnected(DistributorLink link, int generation);
+
+    void OnDispatch(DistributorLink link, int generation, Dispatch dispatch);
+
+    void OnCancel(DistributorLink link, Cancel cancel);
+
+    void OnDisconnected(DistributorLink link, int generation);
+}
+
+/// <summary>What a link says about its node in the handshake.</summary>
+internal sealed record NodeIdentity(string Name, int Capacity, IReadOnlyCollection<string> JobNames, string StorageKind, string? Secret);

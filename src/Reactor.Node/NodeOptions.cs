@@ -1,0 +1,138 @@
+namespace Reactor;
+
+/// <summary>How a node runs. Every default below is what <c>reactor node</c> uses when a flag is omitted.</summary>
+public sealed class NodeOptions
+{
+    /// <summary>The node's name, unique among the nodes connected to one distributor. Required.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Distributors to connect to, as <c>host:port</c>. At least one.</summary>
+    public IList<string> Distributors { get; } = [];
+
+    /// <summary>
+    /// Directory of job definitions (<c>*.csx</c> scripts and <c>*.dll</c> modules), loaded at start.
+    /// Default: null, meaning only <see cref="Jobs"/> defines jobs.
+    /// </summary>
+    public string? JobsDirectory { get; set; }
+
+    /// <summary>Job definitions given in code (in-process nodes and tests). Runs after the directory loads.</summary>
+    public Action<IJobRegistry>? Jobs { get; set; }
+
+    /// <summary>"memory" (default) or "redis".</summary>
+    public string Storage { get; set; } = "memory";
+
+    /// <summary>Redis address when <see cref="Storage"/> is "redis" (<c>redis://host:port</c> or <c>host:port,options</c>).</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Jobs the node accepts from one distributor before it returns credit. Default: 1024.</summary>
+    public int Capacity { get; set; } = 1024;
+
+    /// <summary>Attempts per job (per run for periodic jobs) unless the job says otherwise. Default: 10.</summary>
+    public int MaxAttempt { get; set; } = 10;
+
+    /// <summary>The retry delay unit unless the job says otherwise. Default: 5 s.</summary>
+    public TimeSpan RetryMultiplier { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How retry delays grow. Default: <see cref="RetryBackoff.ExponentialJitter"/>.</summary>
+    public RetryBackoff RetryBackoff { get; set; } = RetryBackoff.ExponentialJitter;
+
+    /// <summary>Most deferred jobs (<c>Defer</c>) running on the thread pool at once. Default: 20.</summary>
+    public int MaxDeferred { get; set; } = 20;
+
+    /// <summary>Delete a job's record when it completes. Default: true.</summary>
+    public bool RemoveDoneJobs { get; set; } = true;
+
+    /// <summary>Delete a job's record when it is cancelled. Default: true.</summary>
+    public bool RemoveCancelledJobs { get; set; } = true;
+
+    /// <summary>Delete a job's record when its last attempt fails. Default: false (kept for inspection).</summary>
+    public bool RemoveFailedJobs { get; set; }
+
+    /// <summary>On start, resume this node's unfinished jobs from storage (Redis). Default: true.</summary>
+    public bool RetryJobsAtStart { get; set; } = true;
+
+    /// <summary>Log each job's start and end at Information level. Default: true.</summary>
+    public bool LogJobProcessing { get; set; } = true;
+
+    /// <summary>Put <c>args["job_itself"]</c> (id, name, attempt, status, ...) into the args. Default: false.</summary>
+    public bool MergeJobItselfToArgs { get; set; }
+
+    /// <summary>Shared secret proven in the handshake; required by distributors that bind beyond loopback. Default: none.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>First reconnect delay; it doubles up to <see cref="MaxReconnectDelay"/>. Default: 100 ms.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest reconnect delay. Default: 5 s.</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a graceful stop waits for running jobs. Default: 10 s.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Throws <see cref="ArgumentException"/> describing every invalid setting.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            errors.Add("Name is required");
+        }
+        else if (Name.Length > 200 || Name.Any(char.IsControl))
+        {
+            errors.Add("Name must be at most 200 characters without control characters");
+        }
+        if (Distributors.Count == 0)
+        {
+            errors.Add("at least one distributor address (host:port) is required");
+        }
+        foreach (var address in Distributors)
+        {
+            if (!Reactor.Node.Links.DistributorAddress.TryParse(address, out _))
+            {
+                errors.Add($"distributor address '{address}' is not host:port");
+            }
+        }
+        if (Capacity is < 1 or > 1_000_000)
+        {
+            errors.Add("Capacity must be between 1 and 1,000,000");
+        }
+        if (MaxAttempt < 1)
+        {
+            errors.Add("MaxAttempt must be at least 1");
+        }
+        if (RetryMultiplier < TimeSpan.Zero)
+        {
+            errors.Add("RetryMultiplier must not be negative");
+        }
+        if (MaxDeferred < 1)
+        {
+            errors.Add("MaxDeferred must be at least 1");
+        }
+        if (Storage is not ("memory" or "redis"))
+        {
+            errors.Add($"Storage must be 'memory' or 'redis', not '{Storage}'");
+        }
+        if (Storage == "redis" && string.IsNullOrWhiteSpace(Redis))
+        {
+            errors.Add("Storage 'redis' needs a Redis address");
+        }
+        if (JobsDirectory is null && Jobs is null)
+        {
+            errors.Add("define jobs with JobsDirectory or Jobs");
+        }
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid node options: " + string.Join("; ", errors));
+        }
+    }
+}
+
+/// <summary>How the delay before a retry grows with the attempt number.</summary>
+public enum RetryBackoff
+{
+    /// <summary>JobReactor's policy: attempt × multiplier (5 s, 10 s, 15 s, ...).</summary>
+    Linear,
+
+    /// <summary>multiplier × 2^(attempt-1), capped at one hour, with the upper half randomized so failed jobs spread out.</summary>
+    ExponentialJitter,
+}

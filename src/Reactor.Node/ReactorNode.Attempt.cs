@@ -1,0 +1,176 @@
+using Reactor.Node.Jobs;
+using Reactor.Node.Runtime;
+using Reactor.Storage;
+
+namespace Reactor;
+
+// One attempt of a job: the job, then its callbacks, on one args map; errbacks on failure.
+public sealed partial class ReactorNode
+{
+    private void StartAttempt(NodeJob job)
+    {
+        if (job.CancelRequested)
+        {
+            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+            return;
+        }
+        job.Record.Attempt++;
+        job.Record.Status = JobStatus.InProgress;
+        job.Running = true;
+        Interlocked.Increment(ref _running);
+        var token = ++job.AttemptToken;
+        var args = job.OriginalArgs.Clone();
+        if (_options.MergeJobItselfToArgs)
+        {
+            args["job_itself"] = JobReflection.Describe(job);
+        }
+        Persist(job);
+        if (_options.LogJobProcessing)
+        {
+            LogJobStarted(_logger, job.Record.Name, job.Id, job.Record.Attempt);
+        }
+        _catalog.TryGet(job.Record.Name, out var definition);
+        _ = RunAttemptAsync(job, definition!, args, token);
+    }
+
+    private async Task RunAttemptAsync(NodeJob job, JobDefinition definition, JobArgs args, int token)
+    {
+        Exception? failure = null;
+        var cancelledByJob = false;
+        var work = RunStepsAsync(job, definition, args);
+        try
+        {
+            if (job.Record.Timeout is { } timeout)
+            {
+                await work.WaitAsync(timeout, _time);
+            }
+            else
+            {
+                await work;
+            }
+        }
+        catch (CancelJob)
+        {
+            cancelledByJob = true;
+        }
+        catch (TimeoutException) when (!work.IsCompleted)
+        {
+            failure = new TimeoutException($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        job.Running = false;
+        Interlocked.Decrement(ref _running);
+        if (token != job.AttemptToken || job.Ended)
+        {
+            return;
+        }
+        if (cancelledByJob)
+        {
+            // CancelJob from job code ends the job for good, and the app hears of it as a success.
+            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, null);
+        }
+        else if (failure is null)
+        {
+            OnSucceeded(job, args);
+        }
+        else
+        {
+            await OnFailedAsync(job, definition, args, failure);
+        }
+    }
+
+    private async Task RunStepsAsync(NodeJob job, JobDefinition definition, JobArgs args)
+    {
+        if (job.Record.Defer)
+        {
+            await RunDeferredAsync(definition.Body!, args);
+        }
+        else
+        {
+            await definition.Body!.Run(args);
+        }
+        foreach (var callback in definition.Callbacks)
+        {
+            await callback.Run(args);
+        }
+    }
+
+    /// <summary>
+    /// Runs the job body on the thread pool (bounded by <see cref="NodeOptions.MaxDeferred"/>) so a
+    /// blocking job does not stall the loop; callbacks resume on the loop afterwards.
+    /// </summary>
+    private async Task RunDeferredAsync(JobStep step, JobArgs args)
+    {
+        await _deferGate.WaitAsync();
+        try
+        {
+            await Task.Run(() => step.Run(args).AsTask());
+        }
+        finally
+        {
+            _deferGate.Release();
+        }
+    }
+
+    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, JobArgs args, Exception failure)
+    {
+        var error = $"{failure.GetType().Name}: {failure.Message}";
+        args["error"] = error;
+        job.Record.LastError = error;
+        job.Record.FailedAt = _time.GetUtcNow();
+        if (_options.LogJobProcessing)
+        {
+            LogJobFailed(_logger, job.Record.Name, job.Id, job.Record.Attempt, error);
+        }
+        var cancelledByErrback = false;
+        foreach (var errback in definition.Errbacks)
+        {
+            try
+            {
+                await errback.Run(args);
+            }
+            catch (CancelJob)
+            {
+                cancelledByErrback = true;
+                break;
+            }
+            catch (Exception e)
+            {
+                // A broken errback must not stop the others or the retry.
+                LogErrbackFailed(_logger, errback.Name, job.Record.Name, job.Id, e);
+            }
+        }
+        if (job.Ended)
+        {
+            return;
+        }
+        if (cancelledByErrback)
+        {
+            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, "cancelled from an errback after " + error);
+            return;
+        }
+        if (job.CancelRequested)
+        {
+            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, CancelledByApp);
+            return;
+        }
+        var maxAttempt = job.Record.MaxAttempt > 0 ? job.Record.MaxAttempt : _options.MaxAttempt;
+        if (job.Record.Attempt >= maxAttempt)
+        {
+            Finish(job, Protocol.Messages.JobOutcomeCode.Error, args, error);
+            return;
+        }
+        if (IsStale(job))
+        {
+            // The distributor already gave this job to another node; it retries there.
+            End(job);
+            return;
+        }
+        var multiplier = job.Record.RetryMultiplier ?? _options.RetryMultiplier;
+        var delay = RetryDelay.Compute(_options.RetryBackoff, job.Record.Attempt, multiplier, Random.Shared.NextDouble());
+        Park(job, _time.GetUtcNow() + delay, JobStatus.Error);
+    }
+}

@@ -1,0 +1,149 @@
+using Reactor.Node.Links;
+using Reactor.Node.Runtime;
+using Reactor.Protocol.Messages;
+using Reactor.Storage;
+
+namespace Reactor;
+
+// How jobs arrive, wait and leave: everything here runs on the reactor loop.
+public sealed partial class ReactorNode
+{
+    private void Accept(DistributorLink link, int generation, Dispatch dispatch)
+    {
+        if (_draining)
+        {
+            // The distributor stopped sending after our Goodbye; anything that crossed it goes back
+            // when the connection closes, because the distributor still counts it as in flight.
+            return;
+        }
+        if (_jobs.ContainsKey(dispatch.JobId))
+        {
+            // The same job again (re-dispatched after a reconnect while we still hold it): keep one copy.
+            link.ReturnCredit();
+            return;
+        }
+        if (!_catalog.TryGet(dispatch.Name, out _))
+        {
+            link.SendResult(new Result(dispatch.JobId, JobOutcomeCode.Error, dispatch.Args,
+                $"node '{Name}' has no job named '{dispatch.Name}'", true, 0));
+            link.ReturnCredit();
+            return;
+        }
+        var job = new NodeJob(ToRecord(dispatch, link), dispatch.Args, link) { LinkGeneration = generation };
+        _jobs.Add(job.Id, job);
+        var runAt = job.Record.RunAt;
+        if (runAt is { } due && due > _time.GetUtcNow())
+        {
+            job.DueAt = due;
+            Park(job, due, JobStatus.Queued);
+        }
+        else
+        {
+            job.DueAt = _time.GetUtcNow();
+            Persist(job);
+            StartAttempt(job);
+        }
+    }
+
+    private JobRecord ToRecord(Dispatch dispatch, DistributorLink link) => new()
+    {
+        Id = dispatch.JobId,
+        Name = dispatch.Name,
+        Args = dispatch.Args,
+        Node = Name,
+        Distributor = link.DistributorId,
+        RunAt = dispatch.RunAtUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(dispatch.RunAtUnixMs) : null,
+        Period = dispatch.PeriodMs > 0 ? TimeSpan.FromMilliseconds(dispatch.PeriodMs) : null,
+        Defer = dispatch.Defer,
+        MaxAttempt = dispatch.MaxAttempt,
+        RetryMultiplier = dispatch.RetryMultiplierMs > 0 ? TimeSpan.FromMilliseconds(dispatch.RetryMultiplierMs) : null,
+        Timeout = dispatch.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(dispatch.TimeoutMs) : null,
+    };
+
+    /// <summary>Puts the job on the timer queue; while it waits it holds no credit.</summary>
+    private void Park(NodeJob job, DateTimeOffset due, JobStatus status)
+    {
+        job.Record.Status = status;
+        job.Record.RunAt = due;
+        job.Record.MakeAfter = due - _time.GetUtcNow();
+        Persist(job);
+        _timers.Schedule(job, due);
+        ReleaseCredit(job);
+    }
+
+    private void OnDue(NodeJob job)
+    {
+        if (!job.Ended)
+        {
+            StartAttempt(job);
+        }
+    }
+
+    private void CancelFromApp(string jobId)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job))
+        {
+            return;
+        }
+        if (job.Running)
+        {
+            // Job code cannot be interrupted; the attempt finishes, then the job ends as cancelled
+            // instead of repeating or retrying.
+            job.CancelRequested = true;
+            return;
+        }
+        Finish(job, JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+    }
+
+    /// <summary>
+    /// The connection a job came on dropped. The distributor dispatches its unfinished jobs again,
+    /// so waiting jobs from that connection are dropped here to avoid running them twice; running
+    /// ones finish and their results wait for the next connection.
+    /// </summary>
+    private void Abandon(DistributorLink link, int generation)
+    {
+        var abandoned = 0;
+        foreach (var job in _jobs.Values.Where(j => j.Link == link && j.LinkGeneration == generation && !j.Running).ToList())
+        {
+            End(job);
+            abandoned++;
+        }
+        if (abandoned > 0)
+        {
+            LogAbandoned(_logger, abandoned, link.Address.ToString());
+        }
+    }
+
+    /// <summary>True when the job came on a connection that has since dropped: another node owns it now.</summary>
+    private static bool IsStale(NodeJob job) => job.LinkGeneration != job.Link.Generation || !job.Link.IsConnected;
+
+    private void ReleaseCredit(NodeJob job)
+    {
+        if (job.CreditReturned)
+        {
+            return;
+        }
+        job.CreditReturned = true;
+        if (!IsStale(job))
+        {
+            job.Link.ReturnCredit();
+        }
+    }
+
+    /// <summary>Hops link events onto the reactor loop.</summary>
+    private sealed class LinkHandler(ReactorNode node) : ILinkHandler
+    {
+        public void OnConnected(DistributorLink link, int generation)
+        {
+        }
+
+        public void OnDispatch(DistributorLink link, int generation, Dispatch dispatch) =>
+            node._loop.Post(() => node.Accept(link, generation, dispatch));
+
+        public void OnCancel(DistributorLink link, Cancel cancel) =>
+            node._loop.Post(() => node.CancelFromApp(cancel.JobId));
+
+        public void OnDisconnected(DistributorLink link, int generation) =>
+            node._loop.Post(() => node.Abandon(link, generation));
+    }
+}

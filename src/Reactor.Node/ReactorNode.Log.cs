@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Reactor;
+
+public sealed partial class ReactorNode
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Node {Node} started: {JobCount} jobs, {Storage} storage, distributors {Distributors}")]
+    private static partial void LogStarted(ILogger logger, string node, int jobCount, string storage, string distributors);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Node {Node} stopped")]
+    private static partial void LogStopped(ILogger logger, string node);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Job {Name} {JobId} attempt {Attempt} started")]
+    private static partial void LogJobStarted(ILogger logger, string name, string jobId, int attempt);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Job {Name} {JobId}: {Outcome}")]
+    private static partial void LogJobFinished(ILogger logger, string name, string jobId, string outcome);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Job {Name} {JobId} attempt {Attempt} failed: {Error}")]
+    private static partial void LogJobFailed(ILogger logger, string name, string jobId, int attempt, string error);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Errback {Errback} of job {Name} {JobId} threw")]
+    private static partial void LogErrbackFailed(ILogger logger, string errback, string name, string jobId, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Unhandled error on the reactor loop")]
+    private static partial void LogLoopError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Dropped {Count} waiting jobs from lost distributor {Address}; it dispatches them again")]
+    private static partial void LogAbandoned(ILogger logger, int count, string address);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Job storage operation failed")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,115 @@
+using Reactor.Node.Runtime;
+using Reactor.Protocol.Messages;
+using Reactor.Storage;
+
+namespace Reactor;
+
+// How a run ends: the next periodic slot, or one final result and the record's fate.
+public sealed partial class ReactorNode
+{
+    private const string CancelledByApp = "cancelled by the application";
+
+    private void OnSucceeded(NodeJob job, JobArgs args)
+    {
+        if (job.CancelRequested)
+        {
+            Finish(job, JobOutcomeCode.Cancelled, args, CancelledByApp);
+            return;
+        }
+        if (job.Record.Period is not { } period)
+        {
+            Finish(job, JobOutcomeCode.Success, args, null);
+            return;
+        }
+        // A periodic run: report it, then wait for the next slot. Attempts count per run.
+        job.Link.SendResult(new Result(job.Id, JobOutcomeCode.Success, args, null, false, job.Record.Attempt));
+        if (_options.LogJobProcessing)
+        {
+            LogJobFinished(_logger, job.Record.Name, job.Id, "run complete");
+        }
+        if (IsStale(job))
+        {
+            End(job);
+            return;
+        }
+        job.Record.Attempt = 0;
+        job.Record.LastError = null;
+        job.DueAt = NextSlot(job.DueAt ?? _time.GetUtcNow(), period);
+        Park(job, job.DueAt.Value, JobStatus.Queued);
+    }
+
+    /// <summary>
+    /// The next slot after <paramref name="slot"/> that is not already past: runs keep to a fixed
+    /// grid, and a run that overran skips the slots it missed instead of firing them in a burst.
+    /// </summary>
+    private DateTimeOffset NextSlot(DateTimeOffset slot, TimeSpan period)
+    {
+        var now = _time.GetUtcNow();
+        var next = slot + period;
+        if (next <= now)
+        {
+            var missed = (long)Math.Ceiling((now - next) / period);
+            next += period * Math.Max(1, missed);
+        }
+        return next;
+    }
+
+    /// <summary>The job's last word: one final result, the credit back, and the record kept or removed.</summary>
+    private void Finish(NodeJob job, JobOutcomeCode outcome, JobArgs args, string? error)
+    {
+        job.Record.Status = outcome switch
+        {
+            JobOutcomeCode.Success => JobStatus.Complete,
+            JobOutcomeCode.Cancelled => JobStatus.Cancelled,
+            _ => JobStatus.Failed,
+        };
+        job.Link.SendResult(new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
+        if (_options.LogJobProcessing)
+        {
+            LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString());
+        }
+        var remove = job.Record.Status switch
+        {
+            JobStatus.Complete => _options.RemoveDoneJobs,
+            JobStatus.Cancelled => _options.RemoveCancelledJobs,
+            _ => _options.RemoveFailedJobs,
+        };
+        End(job, keepRecord: !remove);
+    }
+
+    /// <summary>Forgets the job on this node; a timer entry still pointing at it is ignored when it fires.</summary>
+    private void End(NodeJob job, bool keepRecord = false)
+    {
+        job.Ended = true;
+        _jobs.Remove(job.Id);
+        ReleaseCredit(job);
+        if (keepRecord)
+        {
+            Persist(job);
+        }
+        else
+        {
+            Observe(_store!.DeleteAsync(job.Id).AsTask());
+        }
+    }
+
+    private void Persist(NodeJob job) => Observe(_store!.SaveAsync(job.Record));
+
+    private void Observe(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            Observe(pending.AsTask());
+        }
+    }
+
+    private void Observe(Task pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        _ = pending.ContinueWith(t => LogStoreFailed(_logger, t.Exception!.GetBaseException()),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+}
