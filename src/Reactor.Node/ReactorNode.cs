@@ -128,14 +128,13 @@ public sealed partial class ReactorNode : IAsyncDisposable
 
     private JobCatalog LoadCatalog()
     {
-        var catalog = _options.JobsDirectory is { } directory
-            ? JobsDirectoryLoader.Load(directory, _loggerFactory.CreateLogger("Reactor.Node.Jobs"))
-            : new JobCatalog();
-        if (_options.Jobs is { } define)
+        if (_options.JobsDirectory is { } directory)
         {
-            define(catalog);
-            catalog.Validate();
+            return JobsDirectoryLoader.Load(directory, _loggerFactory.CreateLogger("Reactor.Node.Jobs"), _options.Jobs);
         }
+        var catalog = new JobCatalog { Source = "NodeOptions.Jobs" };
+        _options.Jobs!(catalog);
+        catalog.Validate();
         return catalog;
     }
 

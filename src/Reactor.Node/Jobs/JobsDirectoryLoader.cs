@@ -22,7 +22,7 @@ internal static partial class JobsDirectoryLoader
     /// several files run in the same order on every node. Blocks while scripts compile and run.
     /// </summary>
     /// <exception cref="JobDefinitionException">The directory is missing, a file is broken, or the jobs are inconsistent.</exception>
-    public static JobCatalog Load(string directory, ILogger logger)
+    public static JobCatalog Load(string directory, ILogger logger, Action<IJobRegistry>? more = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(logger);
@@ -54,6 +54,12 @@ internal static partial class JobsDirectoryLoader
             }
         }
 
+        // Jobs given in code (in-process nodes) join before validation, which seals the catalog.
+        if (more is not null)
+        {
+            catalog.Source = "NodeOptions.Jobs";
+            more(catalog);
+        }
         if (catalog.Names.Count == 0)
         {
             throw new JobDefinitionException($"jobs directory '{root}' defines no jobs");

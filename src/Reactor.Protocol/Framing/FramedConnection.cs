@@ -49,12 +49,12 @@ public sealed class FramedConnection : IAsyncDisposable
         {
             var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
-            var consumed = buffer.Start;
+            var frameFound = false;
             try
             {
                 if (_codec.TryReadFrame(ref buffer, out var message))
                 {
-                    consumed = buffer.Start;
+                    frameFound = true;
                     return message;
                 }
                 if (read.IsCompleted || read.IsCanceled)
@@ -68,9 +68,18 @@ public sealed class FramedConnection : IAsyncDisposable
             }
             finally
             {
-                // Consumed up to the end of the frame returned; everything else was examined, so
-                // the next read waits for new bytes instead of spinning on a partial frame.
-                input.AdvanceTo(consumed, buffer.End);
+                if (frameFound)
+                {
+                    // Only the returned frame is consumed and examined: further frames already in the
+                    // buffer must be returned by the next read without waiting for new bytes.
+                    input.AdvanceTo(buffer.Start);
+                }
+                else
+                {
+                    // An incomplete frame: all of it was examined, so the next read waits for more
+                    // bytes instead of spinning on the same partial frame.
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
             }
         }
     }

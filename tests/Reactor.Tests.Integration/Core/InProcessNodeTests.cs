@@ -26,7 +26,7 @@ public sealed class InProcessNodeTests
 
     private static async Task<(ReactorHost Host, ReactorNode Node)> StartAsync(Action<NodeOptions>? configure = null)
     {
-        var host = new ReactorHost();
+        var host = new ReactorHost(TestLogging.Factory);
         await host.StartDistributorAsync("127.0.0.1", 0);
         var options = new NodeOptions { Name = "inproc", Jobs = DefineJobs, LogJobProcessing = false, RetryMultiplier = TimeSpan.FromMilliseconds(10) };
         configure?.Invoke(options);
@@ -91,7 +91,7 @@ public sealed class InProcessNodeTests
     [Test]
     public async Task Jobs_enqueued_before_any_node_connects_run_once_one_does()
     {
-        await using var host = new ReactorHost();
+        await using var host = new ReactorHost(TestLogging.Factory);
         var distributor = await host.StartDistributorAsync("127.0.0.1", 0);
         var results = Enumerable.Range(0, 20).Select(i => distributor.EnqueueAsync("add", new { a = i, b = 1 })).ToList();
         Assert.That(distributor.PendingCount, Is.EqualTo(20));
