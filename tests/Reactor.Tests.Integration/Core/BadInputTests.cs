@@ -1,0 +1,194 @@
+using NUnit.Framework;
+using Reactor.Protocol;
+using Reactor.Protocol.Messages;
+using Reactor.Tests.Integration.Support;
+
+namespace Reactor.Tests.Integration.Core;
+
+/// <summary>
+/// Each bad peer gets a clear logged reason and is dropped, while a healthy in-process node
+/// connected to the same distributor keeps running jobs and nothing it holds is lost.
+/// </summary>
+[TestFixture]
+[CancelAfter(120_000)]
+public sealed class BadInputTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private Cluster _cluster = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _cluster = await Cluster.StartAsync(o =>
+        {
+            o.HandshakeTimeout = TimeSpan.FromSeconds(1);
+            o.PendingTimeout = TimeSpan.FromSeconds(2);
+        });
+        await _cluster.Host.StartNodeAsync(new NodeOptions
+        {
+            Name = "healthy",
+            LogJobProcessing = false,
+            Jobs = j => j.Job("add", a => a["sum"] = a.Get<long>("a") + a.Get<long>("b")),
+        });
+        await _cluster.WaitForNodesAsync(1);
+    }
+
+    [TearDown]
+    public async Task StopAsync() => await _cluster.DisposeAsync();
+
+    private async Task AssertHealthyNodeUndisturbedAsync()
+    {
+        var result = await _cluster.Distributor.EnqueueAsync("add", new { a = 40, b = 2 }).WaitAsync(Patience);
+        Assert.That(result.Args.Get<long>("sum"), Is.EqualTo(42));
+        Assert.That(_cluster.Distributor.ConnectedNodes, Is.EqualTo(new[] { "healthy" }));
+    }
+
+    private static IEnumerable<TestCaseData> BrokenStreams()
+    {
+        yield return new TestCaseData(System.Text.Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), false, "exceeds the limit")
+            .SetName("Garbage_bytes_are_refused");
+        yield return new TestCaseData(new byte[] { 0x7f, 0xff, 0xff, 0xff }, false, "exceeds the limit")
+            .SetName("A_length_prefix_over_the_limit_is_refused_before_the_body_arrives");
+        yield return new TestCaseData(new byte[] { 0, 0, 0, 100, 0x92, 0x01 }, true, "closed inside a frame")
+            .SetName("A_truncated_frame_then_close_is_reported");
+        yield return new TestCaseData(RawPeer.Frame((ref MessagePack.MessagePackWriter w) =>
+            {
+                w.WriteArrayHeader(2);
+                w.Write(99);
+                w.WriteArrayHeader(0);
+            }), false, "malformed message")
+            .SetName("An_unknown_message_type_is_refused");
+    }
+
+    [TestCaseSource(nameof(BrokenStreams))]
+    public async Task Broken_stream_drops_only_that_peer(byte[] bytes, bool closeAfterSending, string reason)
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+        await peer.SendRawAsync(bytes);
+        if (closeAfterSending)
+        {
+            peer.Close();
+        }
+        else
+        {
+            Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True, "the distributor closed the connection");
+        }
+
+        Assert.That(await _cluster.Logs.WaitForAsync(reason, Patience), Is.True, $"a log line says '{reason}'");
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task A_wrong_protocol_version_is_rejected_with_the_reason()
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+        await peer.SendAsync(new Hello(ProtocolLimits.CurrentVersion + 98, "future", 1, ["add"], "memory", null));
+
+        var answer = await peer.ReadAsync(Patience);
+
+        Assert.That(answer, Is.TypeOf<Reject>());
+        Assert.That(((Reject)answer).Reason, Does.Contain("protocol version 99"));
+        Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True);
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task A_peer_that_sends_nothing_is_dropped_after_the_handshake_timeout()
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+
+        Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True);
+        Assert.That(_cluster.Logs.Contains("did not complete the handshake"), Is.True);
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task Deeply_nested_args_from_a_node_drop_that_node_and_its_jobs_go_elsewhere()
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+        Assert.That(await peer.HelloAsync("nested", "add"), Is.TypeOf<Welcome>());
+        await peer.SendRawAsync(RawPeer.Frame((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(MessageType.Result);
+            w.WriteArrayHeader(6);
+            w.Write("job");
+            w.Write(0);
+            w.WriteMapHeader(1);
+            w.Write("deep");
+            for (var i = 0; i < 1000; i++)
+            {
+                w.WriteArrayHeader(1);
+            }
+            w.WriteNil();
+            w.WriteNil();
+            w.Write(true);
+            w.Write(1);
+        }));
+
+        Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True);
+        Assert.That(await _cluster.Logs.WaitForAsync("deeper", Patience), Is.True);
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task A_map_claiming_two_billion_entries_is_refused_without_allocating()
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+        Assert.That(await peer.HelloAsync("huge", "add"), Is.TypeOf<Welcome>());
+        await peer.SendRawAsync(RawPeer.Frame((ref MessagePack.MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(MessageType.Result);
+            w.WriteArrayHeader(6);
+            w.Write("job");
+            w.Write(0);
+            w.WriteMapHeader(int.MaxValue);
+        }));
+
+        Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True);
+        Assert.That(await _cluster.Logs.WaitForAsync("protocol violation", Patience), Is.True);
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task A_second_node_with_a_taken_name_is_rejected_and_the_first_keeps_working()
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+
+        var answer = await peer.HelloAsync("healthy", "add");
+
+        Assert.That(answer, Is.TypeOf<Reject>());
+        Assert.That(((Reject)answer).Reason, Does.Contain("already connected"));
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task A_job_no_connected_node_knows_waits_then_fails_after_the_pending_timeout()
+    {
+        var pending = _cluster.Distributor.EnqueueAsync("nobody_knows_me", new { x = 1 });
+        await Task.Delay(500);
+        Assert.That(pending.IsCompleted, Is.False, "it waits for a node first");
+
+        var result = await pending.WaitAsync(Patience);
+
+        Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(result.Error, Does.Contain("waited too long"));
+        Assert.That(_cluster.Distributor.PendingCount, Is.Zero);
+        Assert.That(_cluster.Distributor.FeedbackCount, Is.Zero);
+    }
+
+    [Test]
+    public void Args_that_cannot_be_serialized_throw_from_enqueue_and_nothing_is_sent()
+    {
+        using var stream = new MemoryStream();
+
+        var error = Assert.Throws<ArgumentException>(() => _cluster.Distributor.Enqueue("add", new { a = 1, payload = new[] { new object[] { stream } } }));
+
+        Assert.That(error!.Message, Does.Contain("payload"));
+        Assert.That(error.Message, Does.Contain("MemoryStream"));
+        Assert.That(_cluster.Distributor.PendingCount, Is.Zero);
+        Assert.That(_cluster.Distributor.InFlightCount, Is.Zero);
+        Assert.That(_cluster.Distributor.FeedbackCount, Is.Zero);
+    }
+}
