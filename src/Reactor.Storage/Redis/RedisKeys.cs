@@ -1,0 +1,94 @@
+using System.Text;
+using StackExchange.Redis;
+
+namespace Reactor.Storage.Redis;
+
+/// <summary>
+/// The Redis key layout of <see cref="RedisJobStore"/>. Every key starts with the configured prefix:
+/// <list type="table">
+/// <item><term><c>{prefix}:job:{id}</c></term><description>hash, one job record. Fields (JobReactor's
+/// names): <c>id</c>, <c>name</c>, <c>args</c> (MessagePack map), <c>run_at</c> and <c>failed_at</c>
+/// (Unix ms), <c>last_error</c>, <c>period</c> (ms), <c>defer</c> (0/1), <c>status</c> (<c>new</c>,
+/// <c>queued</c>, <c>in progress</c>, <c>complete</c>, <c>error</c>, <c>failed</c>, <c>cancelled</c>),
+/// <c>attempt</c>, <c>make_after</c> (ms), <c>distributor</c>, <c>on_success</c> and <c>on_error</c>
+/// (0/1), <c>node</c>; and Reactor's <c>max_attempt</c>, <c>retry_multiplier</c> (ms), <c>timeout</c>
+/// (ms), <c>v</c> (format version). A field whose value is unset is absent. A finished record
+/// (complete, failed, cancelled) expires after <see cref="RedisJobStoreOptions.CompletedRecordTtl"/>.
+/// </description></item>
+/// <item><term><c>{prefix}:node:{node}:jobs</c></term><description>sorted set, the ids of one node's
+/// records. Score: the Unix ms at which the record expires, <c>+inf</c> for an unfinished record, so
+/// entries of expired records are trimmed by score on every save and the index never outgrows the
+/// records.</description></item>
+/// </list>
+/// Ids and node names are percent-encoded (every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c>), so no name
+/// can add a <c>:</c> segment, a cluster hash tag or whitespace to a key, and distinct names never share
+/// a key. Nothing enumerates keys (no KEYS or SCAN): a node's records are found through its index.
+/// For Redis Cluster, put a hash tag in the prefix (<c>{reactor}</c>): a save touches several keys in one
+/// transaction, which Cluster allows only within one slot.
+/// </summary>
+public sealed class RedisKeys
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Creates the layout under <paramref name="prefix"/>.</summary>
+    public RedisKeys(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        Prefix = prefix;
+    }
+
+    /// <summary>The prefix of every key.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The hash holding job <paramref name="id"/>.</summary>
+    public RedisKey Job(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        return $"{Prefix}:job:{Escape(id)}";
+    }
+
+    /// <summary>The sorted set indexing the records of <paramref name="node"/>.</summary>
+    public RedisKey NodeJobs(string node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return $"{Prefix}:node:{Escape(node)}:jobs";
+    }
+
+    /// <summary>
+    /// Percent-encodes every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c> (so <c>%</c> itself too, which
+    /// keeps the mapping one-to-one). Throws <see cref="ArgumentException"/> for a string that is not
+    /// valid Unicode (a lone surrogate would otherwise collide with U+FFFD).
+    /// </summary>
+    public static string Escape(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.All(IsSafe))
+        {
+            return name;
+        }
+        byte[] bytes;
+        try
+        {
+            bytes = StrictUtf8.GetBytes(name);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException("a job id or node name must be valid Unicode (it holds a lone surrogate)", nameof(name), e);
+        }
+        var escaped = new StringBuilder(bytes.Length * 3);
+        foreach (var b in bytes)
+        {
+            if (b < 0x80 && IsSafe((char)b))
+            {
+                escaped.Append((char)b);
+            }
+            else
+            {
+                escaped.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return escaped.ToString();
+    }
+
+    private static bool IsSafe(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
+}
