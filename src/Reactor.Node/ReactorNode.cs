@@ -6,6 +6,7 @@ using Reactor.Node.Runtime;
 using Reactor.Protocol;
 using Reactor.Protocol.Framing;
 using Reactor.Storage;
+using Reactor.Storage.Redis;
 
 namespace Reactor;
 
@@ -138,14 +139,14 @@ public sealed partial class ReactorNode : IAsyncDisposable
         return catalog;
     }
 
-    private ValueTask<IJobStore> OpenStoreAsync(CancellationToken cancellationToken)
+    private async ValueTask<IJobStore> OpenStoreAsync(CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
-        return _options.Storage switch
+        if (_options.Storage == "memory")
         {
-            "memory" => ValueTask.FromResult<IJobStore>(new MemoryJobStore()),
-            _ => throw new NotSupportedException($"storage '{_options.Storage}' is not available in this build"),
-        };
+            return new MemoryJobStore();
+        }
+        return await RedisJobStore.ConnectAsync(_options.Redis!, new RedisJobStoreOptions(),
+            _loggerFactory.CreateLogger("Reactor.Storage.Redis"), cancellationToken).ConfigureAwait(false);
     }
 
     private void FlushCredits()
