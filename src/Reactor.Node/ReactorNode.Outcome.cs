@@ -57,6 +57,11 @@ public sealed partial class ReactorNode
     /// <summary>The job's last word: one final result, the credit back, and the record kept or removed.</summary>
     private void Finish(NodeJob job, JobOutcomeCode outcome, JobArgs args, string? error)
     {
+        if (error is not null)
+        {
+            // Every error feedback carries the reason in its args, whatever ended the job.
+            args["error"] = error;
+        }
         job.Record.Status = outcome switch
         {
             JobOutcomeCode.Success => JobStatus.Complete,

@@ -13,6 +13,7 @@ internal sealed class TimerQueue<T> : IDisposable
     private readonly ReactorLoop _loop;
     private readonly Action<T> _due;
     private readonly ITimer _timer;
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
     private long _armedFor = long.MaxValue;
 
     public TimerQueue(TimeProvider time, ReactorLoop loop, Action<T> due)
@@ -59,6 +60,8 @@ internal sealed class TimerQueue<T> : IDisposable
     {
         _armedFor = dueTicks;
         var delay = TimeSpan.FromTicks(Math.Max(0, dueTicks - _time.GetUtcNow().UtcTicks));
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        // Timers cannot wait longer than about 49 days; a job due later wakes the queue once a day
+        // until it is close, which costs nothing and keeps far-future jobs (After > 1 year) valid.
+        _timer.Change(delay < MaxTimerDelay ? delay : MaxTimerDelay, Timeout.InfiniteTimeSpan);
     }
 }

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using NUnit.Framework;
+using Reactor.Tests.Integration.Support;
+
+namespace Reactor.Tests.Integration.Core;
+
+/// <summary>Deferred, run-at, periodic, retried and cancelled jobs on real node processes.</summary>
+[TestFixture]
+[CancelAfter(180_000)]
+[NonParallelizable]
+public sealed class SchedulingTests
+{
+    private Cluster _cluster = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _cluster = await Cluster.StartAsync();
+        _cluster.StartNode("scheduler", "--merge-job-itself", "--retry-multiplier", "0.05");
+        await _cluster.WaitForNodesAsync(1);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _cluster.DisposeAsync();
+
+    private ReactorDistributor Distributor => _cluster.Distributor;
+
+    [TestCase(1, false)]
+    [TestCase(10, false)]
+    [TestCase(1, true)]
+    [TestCase(10, true)]
+    public async Task Jobs_run_deferred_or_not(int count, bool deferred)
+    {
+        var options = deferred ? new EnqueueOptions { After = TimeSpan.FromMilliseconds(300) } : null;
+        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Distributor.EnqueueAsync("add", new { a = i, b = 1 }, options)))
+            .WaitAsync(Cluster.Patience);
+
+        Assert.That(results.Select(r => r.Args.Get<long>("sum")), Is.EqualTo(Enumerable.Range(1, count).Select(i => (long)i)));
+    }
+
+    [Test]
+    public async Task After_two_seconds_has_not_run_at_one_second_and_has_run_by_three()
+    {
+        var enqueuedAt = DateTimeOffset.UtcNow;
+        var result = Distributor.EnqueueAsync("stamp", null, new EnqueueOptions { After = TimeSpan.FromSeconds(2) });
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.That(result.IsCompleted, Is.False, "not run at 1 s");
+        var done = await result.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var ranAt = DateTimeOffset.FromUnixTimeMilliseconds(done.Args.Get<long>("ran_at_ms"));
+        Assert.That(ranAt - enqueuedAt, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(1990)));
+        Assert.That(ranAt - enqueuedAt, Is.LessThan(TimeSpan.FromSeconds(3)), "run by 3 s");
+    }
+
+    [Test]
+    public async Task RunAt_two_seconds_ahead_has_not_run_at_one_second_and_has_run_by_three()
+    {
+        var runAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        var result = Distributor.EnqueueAsync("stamp", null, new EnqueueOptions { RunAt = runAt });
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.That(result.IsCompleted, Is.False, "not run at 1 s");
+        var done = await result.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var ranAt = DateTimeOffset.FromUnixTimeMilliseconds(done.Args.Get<long>("ran_at_ms"));
+        Assert.That(ranAt, Is.GreaterThanOrEqualTo(runAt.AddMilliseconds(-10)));
+        Assert.That(ranAt, Is.LessThan(runAt.AddSeconds(1)));
+    }
+
+    [Test]
+    public async Task RunAt_in_the_past_runs_now()
+    {
+        var result = await Distributor.EnqueueAsync("add", new { a = 1, b = 1 }, new EnqueueOptions { RunAt = DateTimeOffset.UtcNow.AddHours(-1) })
+            .WaitAsync(Cluster.Patience);
+
+        Assert.That(result.Args.Get<long>("sum"), Is.EqualTo(2));
+    }
+
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    [TestCase(true, true)]
+    public async Task Periodic_jobs_start_late_then_repeat_with_a_feedback_per_run(bool runAt, bool defer)
+    {
+        var start = DateTimeOffset.UtcNow;
+        var runs = new ConcurrentQueue<DateTimeOffset>();
+        var four = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new EnqueueOptions
+        {
+            Period = TimeSpan.FromMilliseconds(300),
+            Defer = defer,
+            After = runAt ? null : TimeSpan.FromSeconds(1),
+            RunAt = runAt ? start.AddSeconds(1) : null,
+        };
+
+        var id = Distributor.Enqueue("stamp", null, options, success: a =>
+        {
+            runs.Enqueue(DateTimeOffset.FromUnixTimeMilliseconds(a.Get<long>("ran_at_ms")));
+            if (runs.Count >= 4)
+            {
+                four.TrySetResult();
+            }
+        });
+        await four.Task.WaitAsync(Cluster.Patience);
+        Assert.That(Distributor.Cancel(id), Is.EqualTo(CancelResult.Requested));
+
+        var times = runs.ToArray();
+        Assert.That(times[0] - start, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(990)), "the first run waits for After/RunAt");
+        for (var i = 1; i < 4; i++)
+        {
+            Assert.That(times[i] - times[i - 1], Is.GreaterThan(TimeSpan.FromMilliseconds(200)), "runs are a period apart");
+        }
+    }
+
+    [Test]
+    public async Task A_failing_job_runs_exactly_max_attempt_times_and_gives_one_error_feedback()
+    {
+        var errors = new ConcurrentQueue<JobArgs>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var key = Guid.NewGuid().ToString();
+
+        Distributor.Enqueue("flaky", new { key, succeed_on = 100 }, new EnqueueOptions { MaxAttempt = 4 },
+            success: _ => done.TrySetException(new AssertionException("it must not succeed")),
+            error: a =>
+            {
+                errors.Enqueue(a);
+                done.TrySetResult();
+            });
+        await done.Task.WaitAsync(Cluster.Patience);
+        await Task.Delay(500);
+
+        Assert.That(errors, Has.Count.EqualTo(1));
+        var last = errors.Single();
+        Assert.That(last.Get<long>("attempts_seen"), Is.EqualTo(4), "four attempts ran");
+        Assert.That(last.Get<string>("error"), Does.Contain("flaky attempt 4"));
+        Assert.That(last.Get<bool>("saw_old_error"), Is.False, "an earlier attempt's error is not in the next attempt's args");
+    }
+
+    [Test]
+    public async Task A_retried_job_that_then_succeeds_gives_one_success_without_a_stale_error()
+    {
+        var result = await Distributor.EnqueueAsync("flaky", new { key = Guid.NewGuid().ToString(), succeed_on = 3 }).WaitAsync(Cluster.Patience);
+
+        Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Succeeded));
+        Assert.That(result.Args.Get<long>("attempts_seen"), Is.EqualTo(3));
+        Assert.That(result.Args.ContainsKey("error"), Is.False);
+    }
+
+    [Test]
+    public async Task A_periodic_job_cancelled_from_its_code_ends_with_a_success_feedback()
+    {
+        var runs = new ConcurrentQueue<long>();
+        var ended = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = Distributor.Enqueue("count_runs", new { key = Guid.NewGuid().ToString(), cancel_on = 3 },
+            new EnqueueOptions { Period = TimeSpan.FromMilliseconds(100) },
+            success: a => runs.Enqueue(a.Get<long>("run")),
+            error: a => ended.TrySetException(new AssertionException($"error feedback: {a["error"]}")));
+
+        await WaitUntilAsync(() => runs.Count >= 3);
+        await Task.Delay(600); // three more periods: a run after the cancel would show up here
+
+        Assert.That(runs, Is.EqualTo(new long[] { 1, 2, 3 }), "runs 1 and 2 report, run 3 cancels and reports once");
+        Assert.That(Distributor.Cancel(id), Is.EqualTo(CancelResult.NotFound), "the job is over");
+        Assert.That(ended.Task.IsFaulted, Is.False);
+    }
+
+    [Test]
+    public async Task Cancelling_from_an_errback_ends_the_job_with_an_error_feedback_and_no_retry()
+    {
+        var result = await Distributor.EnqueueAsync("fail_cancel_in_errback", null, new EnqueueOptions { MaxAttempt = 5 })
+            .WaitAsync(Cluster.Patience);
+
+        Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Cancelled));
+        Assert.That(result.Error, Does.Contain("errback"));
+        Assert.That(((Dictionary<string, object?>)result.Args["job_itself"]!)["attempt"], Is.EqualTo(1), "no retry after the errback cancelled");
+    }
+
+    [Test]
+    public async Task Cancel_from_the_app_stops_a_periodic_job_and_an_unknown_id_is_not_found()
+    {
+        var runs = 0;
+        var cancelled = new TaskCompletionSource<JobArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = Distributor.Enqueue("stamp", null, new EnqueueOptions { Period = TimeSpan.FromMilliseconds(100) },
+            success: _ => Interlocked.Increment(ref runs),
+            error: a => cancelled.TrySetResult(a));
+        await WaitUntilAsync(() => Volatile.Read(ref runs) >= 2);
+
+        Assert.That(Distributor.Cancel(id), Is.EqualTo(CancelResult.Requested));
+        var final = await cancelled.Task.WaitAsync(Cluster.Patience);
+        var settled = Volatile.Read(ref runs);
+        await Task.Delay(500);
+
+        Assert.That(final.Get<string>("error"), Does.Contain("cancelled by the application"));
+        Assert.That(Volatile.Read(ref runs), Is.EqualTo(settled), "no run after the cancel");
+        Assert.That(Distributor.Cancel("no-such-job"), Is.EqualTo(CancelResult.NotFound));
+        Assert.That(Distributor.Cancel(id), Is.EqualTo(CancelResult.NotFound), "cancelling a finished job is a clear no-op");
+    }
+
+    [Test]
+    public async Task Cancel_of_a_deferred_job_gives_a_cancelled_result_and_it_never_runs()
+    {
+        string? id = null;
+        var result = new TaskCompletionSource<JobArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        id = Distributor.Enqueue("stamp", null, new EnqueueOptions { After = TimeSpan.FromSeconds(20) },
+            success: a => result.TrySetException(new AssertionException("it ran")),
+            error: a => result.TrySetResult(a));
+        await Task.Delay(300);
+
+        Assert.That(Distributor.Cancel(id), Is.EqualTo(CancelResult.Requested));
+        var args = await result.Task.WaitAsync(Cluster.Patience);
+        Assert.That(args.Get<string>("error"), Does.Contain("cancelled by the application"));
+        Assert.That(Distributor.Cancel(id), Is.EqualTo(CancelResult.NotFound), "a finished job cannot be cancelled again");
+    }
+
+    [Test]
+    public async Task Job_itself_carries_the_documented_keys()
+    {
+        var result = await Distributor.EnqueueAsync("add", new { a = 1, b = 2 }).WaitAsync(Cluster.Patience);
+
+        var itself = (Dictionary<string, object?>)result.Args["job_itself"]!;
+        Assert.That(itself.Keys, Is.SupersetOf(new[]
+        {
+            "id", "name", "args", "attempt", "status", "make_after", "run_at", "period", "node", "distributor", "on_success", "on_error",
+        }));
+        Assert.That(itself["id"], Is.EqualTo(result.JobId));
+        Assert.That(itself["name"], Is.EqualTo("add"));
+        Assert.That(itself["node"], Is.EqualTo("scheduler"));
+        Assert.That(itself["distributor"], Is.EqualTo(Distributor.Id));
+        Assert.That(itself["status"], Is.EqualTo("in progress"));
+    }
+
+    [Test]
+    public async Task Defer_runs_the_job_off_the_reactor_thread()
+    {
+        var onLoop = await Distributor.EnqueueAsync("blocking", new { ms = 10 }).WaitAsync(Cluster.Patience);
+        var deferred = await Distributor.EnqueueAsync("blocking", new { ms = 10 }, new EnqueueOptions { Defer = true }).WaitAsync(Cluster.Patience);
+
+        Assert.That(onLoop.Args.Get<string>("thread_name"), Is.EqualTo("reactor:scheduler"));
+        Assert.That(deferred.Args.Get<string>("thread_name"), Is.Not.EqualTo("reactor:scheduler"));
+        Assert.That(deferred.Args.Get<bool>("pool_thread"), Is.True);
+    }
+
+    [Test]
+    public async Task A_job_that_never_completes_fails_after_its_timeout()
+    {
+        var result = await Distributor.EnqueueAsync("hang", null, new EnqueueOptions { Timeout = TimeSpan.FromMilliseconds(300), MaxAttempt = 2 })
+            .WaitAsync(Cluster.Patience);
+
+        Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(result.Error, Does.Contain("did not finish within"));
+    }
+
+    [Test]
+    public async Task A_throwing_callback_runs_the_errbacks_and_a_throwing_errback_does_not_stop_the_next()
+    {
+        var callback = await Distributor.EnqueueAsync("callback_throws", null, new EnqueueOptions { MaxAttempt = 1 }).WaitAsync(Cluster.Patience);
+        var errback = await Distributor.EnqueueAsync("errback_throws", null, new EnqueueOptions { MaxAttempt = 1 }).WaitAsync(Cluster.Patience);
+
+        Assert.That(callback.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(callback.Error, Does.Contain("callback broke"));
+        Assert.That(callback.Args.Get<bool>("job_ran"), Is.True);
+        Assert.That(errback.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(errback.Args.Get<bool>("second_errback"), Is.True);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Cluster.Patience;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
