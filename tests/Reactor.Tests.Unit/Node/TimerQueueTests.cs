@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Time.Testing;
+using NUnit.Framework;
+using Reactor.Node.Runtime;
+
+namespace Reactor.Tests.Unit.Node;
+
+[TestFixture]
+[CancelAfter(30_000)]
+public sealed class TimerQueueTests
+{
+    private sealed record Item(string Name);
+
+    private FakeTimeProvider _time = null!;
+    private ReactorLoop _loop = null!;
+    private List<string> _fired = null!;
+    private TimerQueue<Item> _queue = null!;
+    private SemaphoreSlim _signal = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        _loop = new ReactorLoop("test-loop", e => Assert.Fail(e.ToString()));
+        _loop.Start();
+        _fired = [];
+        _signal = new SemaphoreSlim(0);
+        _queue = new TimerQueue<Item>(_time, _loop, item =>
+        {
+            _fired.Add(item.Name);
+            _signal.Release();
+        });
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _queue.Dispose();
+        _loop.Dispose();
+        _signal.Dispose();
+    }
+
+    private Task OnLoopAsync(Action action) => _loop.InvokeAsync(() =>
+    {
+        action();
+        return true;
+    });
+
+    private async Task<List<string>> FiredAsync() => await _loop.InvokeAsync(() => _fired.ToList());
+
+    [Test]
+    public async Task An_item_fires_at_its_due_time_and_not_before()
+    {
+        await OnLoopAsync(() => _queue.Schedule(new Item("a"), _time.GetUtcNow().AddSeconds(2)));
+
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.That(await _signal.WaitAsync(200), Is.False, "not due yet");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.That(await _signal.WaitAsync(5000), Is.True);
+        Assert.That(await FiredAsync(), Is.EqualTo(new[] { "a" }));
+    }
+
+    [Test]
+    public async Task Items_fire_in_due_order_whatever_order_they_were_scheduled_in()
+    {
+        var now = _time.GetUtcNow();
+        await OnLoopAsync(() =>
+        {
+            _queue.Schedule(new Item("late"), now.AddSeconds(3));
+            _queue.Schedule(new Item("early"), now.AddSeconds(1));
+            _queue.Schedule(new Item("middle"), now.AddSeconds(2));
+        });
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(await _signal.WaitAsync(5000), Is.True);
+        }
+
+        Assert.That(await FiredAsync(), Is.EqualTo(new[] { "early", "middle", "late" }));
+    }
+
+    [Test]
+    public async Task An_earlier_item_scheduled_later_rearms_the_single_timer()
+    {
+        var now = _time.GetUtcNow();
+        await OnLoopAsync(() => _queue.Schedule(new Item("hour"), now.AddHours(1)));
+        await OnLoopAsync(() => _queue.Schedule(new Item("second"), now.AddSeconds(1)));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.That(await _signal.WaitAsync(5000), Is.True);
+        Assert.That(await FiredAsync(), Is.EqualTo(new[] { "second" }));
+    }
+
+    [Test]
+    public async Task An_item_due_in_more_than_a_year_is_kept_and_fires_when_due()
+    {
+        await OnLoopAsync(() => _queue.Schedule(new Item("far"), _time.GetUtcNow().AddDays(400)));
+
+        for (var day = 0; day < 399; day++)
+        {
+            _time.Advance(TimeSpan.FromDays(1));
+        }
+        Assert.That(await _signal.WaitAsync(200), Is.False);
+        _time.Advance(TimeSpan.FromDays(1));
+
+        Assert.That(await _signal.WaitAsync(5000), Is.True);
+        Assert.That(await _loop.InvokeAsync(() => _queue.Count), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_hundred_thousand_items_with_one_due_time_all_fire_once()
+    {
+        var due = _time.GetUtcNow().AddSeconds(5);
+        await OnLoopAsync(() =>
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                _queue.Schedule(new Item("x"), due);
+            }
+        });
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var fired = 0;
+        while (fired < 100_000 && await _signal.WaitAsync(5000))
+        {
+            fired++;
+        }
+
+        Assert.That(fired, Is.EqualTo(100_000));
+        Assert.That(await _loop.InvokeAsync(() => _queue.Count), Is.Zero);
+    }
+}
