@@ -53,6 +53,9 @@ public static class JR
     /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
     public static CancelResult Cancel(string jobId) => ReadyDistributor.Cancel(jobId);
 
+    /// <summary>A settled job's result from the durable journal (needs <c>DistributorOptions.Redis</c>), or null.</summary>
+    public static Task<JobResult?> GetResultAsync(string jobId) => ReadyDistributor.GetResultAsync(jobId);
+
     /// <summary>Stops everything <see cref="Run"/> started; <see cref="Run"/> may be called again afterwards.</summary>
     public static async Task StopAsync()
     {

@@ -30,6 +30,21 @@ public sealed class DistributorOptions
     /// <summary>Shared secret nodes must prove in the handshake. Required when <see cref="Host"/> is not loopback.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>
+    /// Redis address for durability: accepted-but-unsettled jobs survive an application restart and
+    /// are dispatched again, and results stay readable for <see cref="ResultRetention"/>. Default: none (memory only).
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Names this distributor's journal in Redis; a restarted app with the same name resumes it. Default: "default".</summary>
+    public string Name { get; set; } = "default";
+
+    /// <summary>Prefix of every Redis key. Default: "reactor".</summary>
+    public string KeyPrefix { get; set; } = "reactor";
+
+    /// <summary>How long settled results stay readable in Redis. Default: 1 day.</summary>
+    public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Frame, nesting and collection limits for everything read from nodes.</summary>
     public ProtocolLimits Limits { get; set; } = ProtocolLimits.Default;
 

@@ -66,6 +66,9 @@ public sealed partial class ReactorDistributor
         var job = new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout));
         // Registered before the job can reach a node: the result may come back before Submit returns.
         _feedback.Register(id, new JobFeedback(name, success, error, completion));
+        // Journaled before it can reach a node, so the journal write always precedes the settle
+        // that removes it (both are pipelined in order on one Redis connection).
+        _journal?.Record(job);
         try
         {
             _dispatcher.Submit(job);
@@ -73,6 +76,7 @@ public sealed partial class ReactorDistributor
         catch
         {
             _feedback.Forget(id);
+            _journal?.Forget(id);
             throw;
         }
         return id;

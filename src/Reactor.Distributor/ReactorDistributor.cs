@@ -67,9 +67,16 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
     /// <summary>Feedback entries still registered (they leave on the final result, timeout or cancel).</summary>
     public int FeedbackCount => _feedback.Count;
 
-    /// <summary>Binds the listener and starts accepting nodes.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens the durable journal when configured (retrying while Redis is unreachable), binds the
+    /// listener, starts accepting nodes, and dispatches again what the journal held.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        if (_options.Redis is not null)
+        {
+            await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
+        }
         var address = _options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.Host);
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -87,7 +94,10 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         _sweeper = _time.CreateTimer(_ => FailExpired(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         LogListening(_logger, _options.Host, Port, Id);
-        return Task.CompletedTask;
+        if (_journal is not null)
+        {
+            await RecoverAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Completes when at least <paramref name="count"/> nodes are connected.</summary>
@@ -133,6 +143,10 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
             await _acceptLoop.ConfigureAwait(false);
         }
         _feedback.FailAll("the distributor stopped before the job finished");
+        if (_journal is not null)
+        {
+            await _journal.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />

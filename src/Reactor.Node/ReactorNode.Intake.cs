@@ -105,7 +105,9 @@ public sealed partial class ReactorNode
         var abandoned = 0;
         foreach (var job in _jobs.Values.Where(j => j.Link == link && j.LinkGeneration == generation && !j.Running).ToList())
         {
-            End(job);
+            // With shared (Redis) storage the record stays: the node that gets the job next saves
+            // it under its own name; in memory it would only leak.
+            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
             abandoned++;
         }
         if (abandoned > 0)
@@ -114,8 +116,12 @@ public sealed partial class ReactorNode
         }
     }
 
+    /// <summary>Marks jobs resumed from storage: they belong to this node, not to one connection.</summary>
+    private const int DurableGeneration = -1;
+
     /// <summary>True when the job came on a connection that has since dropped: another node owns it now.</summary>
-    private static bool IsStale(NodeJob job) => job.LinkGeneration != job.Link.Generation || !job.Link.IsConnected;
+    private static bool IsStale(NodeJob job) =>
+        job.LinkGeneration != DurableGeneration && (job.LinkGeneration != job.Link.Generation || !job.Link.IsConnected);
 
     private void ReleaseCredit(NodeJob job)
     {

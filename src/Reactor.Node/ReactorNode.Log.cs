@@ -28,6 +28,12 @@ public sealed partial class ReactorNode
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Dropped {Count} waiting jobs from lost distributor {Address}; it dispatches them again")]
     private static partial void LogAbandoned(ILogger logger, int count, string address);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Resumed {Count} unfinished jobs of node {Node} from storage")]
+    private static partial void LogResumed(ILogger logger, int count, string node);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Job storage unavailable: {Reason}; retrying in {Delay}")]
+    private static partial void LogStorageUnavailable(ILogger logger, string reason, TimeSpan delay);
+
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Job storage operation failed")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);
 }

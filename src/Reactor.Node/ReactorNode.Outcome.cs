@@ -83,11 +83,15 @@ public sealed partial class ReactorNode
     }
 
     /// <summary>Forgets the job on this node; a timer entry still pointing at it is ignored when it fires.</summary>
-    private void End(NodeJob job, bool keepRecord = false)
+    private void End(NodeJob job, bool keepRecord = false, bool touchStore = true)
     {
         job.Ended = true;
         _jobs.Remove(job.Id);
         ReleaseCredit(job);
+        if (!touchStore)
+        {
+            return;
+        }
         if (keepRecord)
         {
             Persist(job);

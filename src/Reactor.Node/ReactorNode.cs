@@ -82,6 +82,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
             _links.Add(link);
             _linkTasks.Add(Task.Run(() => link.RunAsync(_stopping.Token), CancellationToken.None));
         }
+        await ResumeStoredJobsAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(_logger, _options.Name, _catalog.Names.Count, _store.Kind, string.Join(", ", _options.Distributors));
     }
 
@@ -139,14 +140,32 @@ public sealed partial class ReactorNode : IAsyncDisposable
         return catalog;
     }
 
+    /// <summary>
+    /// Opens the configured storage. An unreachable Redis is not fatal: the node logs why and tries
+    /// again with backoff until it connects or is stopped, so starting nodes before Redis is fine.
+    /// </summary>
     private async ValueTask<IJobStore> OpenStoreAsync(CancellationToken cancellationToken)
     {
         if (_options.Storage == "memory")
         {
             return new MemoryJobStore();
         }
-        return await RedisJobStore.ConnectAsync(_options.Redis!, new RedisJobStoreOptions(),
-            _loggerFactory.CreateLogger("Reactor.Storage.Redis"), cancellationToken).ConfigureAwait(false);
+        var delay = TimeSpan.FromMilliseconds(500);
+        using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        while (true)
+        {
+            try
+            {
+                return await RedisJobStore.ConnectAsync(_options.Redis!, new RedisJobStoreOptions(),
+                    _loggerFactory.CreateLogger("Reactor.Storage.Redis"), stopOrCancel.Token).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                LogStorageUnavailable(_logger, e.Message, delay);
+            }
+            await Task.Delay(delay, _time, stopOrCancel.Token).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
     }
 
     private void FlushCredits()

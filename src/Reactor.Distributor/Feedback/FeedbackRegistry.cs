@@ -10,7 +10,8 @@ internal sealed record JobFeedback(
     string Name,
     Action<JobArgs>? Success,
     Action<JobArgs>? Error,
-    TaskCompletionSource<JobResult>? Completion);
+    TaskCompletionSource<JobResult>? Completion,
+    Action<JobResult>? Recovered = null);
 
 /// <summary>
 /// The app's feedbacks by job id. An entry leaves on the job's first final result (so a job that ran
@@ -34,6 +35,9 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     public int Count => _entries.Count;
 
+    /// <summary>Called once per job when its final result is known (the durable journal records it).</summary>
+    public Action<string, JobResult>? Settled { get; set; }
+
     public void Register(string jobId, JobFeedback feedback) => _entries[jobId] = feedback;
 
     public void Forget(string jobId) => _entries.TryRemove(jobId, out _);
@@ -52,16 +56,18 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             JobOutcomeCode.Cancelled => JobOutcome.Cancelled,
             _ => JobOutcome.Failed,
         };
-        _deliveries.Writer.TryWrite((feedback, new JobResult(result.JobId, outcome, result.Args, result.Error)));
+        var jobResult = new JobResult(result.JobId, outcome, result.Args, result.Error);
+        _deliveries.Writer.TryWrite((feedback, jobResult));
         if (result.Final)
         {
-            feedback.Completion?.TrySetResult(new JobResult(result.JobId, outcome, result.Args, result.Error));
+            feedback.Completion?.TrySetResult(jobResult);
+            Settled?.Invoke(feedback.Name, jobResult);
         }
         return true;
     }
 
     /// <summary>Ends a job that never reached a node (timed out waiting, cancelled while pending, shutdown).</summary>
-    public void Fail(string jobId, JobOutcome outcome, JobArgs args, string error)
+    public void Fail(string jobId, JobOutcome outcome, JobArgs args, string error, bool settle = true)
     {
         if (!_entries.TryRemove(jobId, out var feedback))
         {
@@ -71,14 +77,21 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         var result = new JobResult(jobId, outcome, args, error);
         _deliveries.Writer.TryWrite((feedback, result));
         feedback.Completion?.TrySetResult(result);
+        if (settle)
+        {
+            Settled?.Invoke(feedback.Name, result);
+        }
     }
 
-    /// <summary>Fails every outstanding entry (the distributor is stopping).</summary>
+    /// <summary>
+    /// Fails every outstanding entry in this process (the distributor is stopping). The jobs are not
+    /// settled: with a durable journal they run again after a restart.
+    /// </summary>
     public void FailAll(string error)
     {
         foreach (var jobId in _entries.Keys)
         {
-            Fail(jobId, JobOutcome.Failed, new JobArgs(), error);
+            Fail(jobId, JobOutcome.Failed, new JobArgs(), error, settle: false);
         }
     }
 
@@ -95,13 +108,10 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             // A job cancelled by its own code (no error) is a success for the app; everything else
             // that did not succeed goes to the error feedback.
             var callback = result.Outcome == JobOutcome.Succeeded || result.Error is null ? feedback.Success : feedback.Error;
-            if (callback is null)
-            {
-                continue;
-            }
             try
             {
-                callback(result.Args);
+                callback?.Invoke(result.Args);
+                feedback.Recovered?.Invoke(result);
             }
             catch (Exception e)
             {

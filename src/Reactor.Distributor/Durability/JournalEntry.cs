@@ -1,0 +1,21 @@
+using MessagePack;
+
+namespace Reactor.Distribution.Durability;
+
+/// <summary>A job the distributor accepted and has not settled, as kept in Redis.</summary>
+[MessagePackObject]
+public sealed record JournalEntry(
+    [property: Key(0)] byte[] DispatchFrame,
+    [property: Key(1)] string? Node,
+    [property: Key(2)] string? NotNode,
+    [property: Key(3)] long DeadlineUnixMs);
+
+/// <summary>A settled job's result, kept in Redis for <c>GetResultAsync</c> until it expires.</summary>
+[MessagePackObject]
+public sealed record StoredResult(
+    [property: Key(0)] string JobId,
+    [property: Key(1)] string Name,
+    [property: Key(2)] int Outcome,
+    [property: Key(3)] byte[] Args,
+    [property: Key(4)] string? Error,
+    [property: Key(5)] long FinishedUnixMs);

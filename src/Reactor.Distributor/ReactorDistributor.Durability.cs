@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Reactor.Distribution;
+using Reactor.Distribution.Durability;
+using Reactor.Distribution.Feedback;
+
+namespace Reactor;
+
+// With DistributorOptions.Redis: the journal of unsettled jobs, recovered results, and handlers by job name.
+public sealed partial class ReactorDistributor
+{
+    private readonly ConcurrentDictionary<string, Action<JobResult>> _resultHandlers = new(StringComparer.Ordinal);
+    private DistributorJournal? _journal;
+
+    /// <summary>
+    /// Registers a handler for final results of jobs named <paramref name="jobName"/> that were
+    /// enqueued before a restart: their lambdas died with the old process, this runs instead.
+    /// Register before <see cref="StartAsync"/>.
+    /// </summary>
+    public void OnResult(string jobName, Action<JobResult> handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobName);
+        ArgumentNullException.ThrowIfNull(handler);
+        _resultHandlers[jobName] = handler;
+    }
+
+    /// <summary>
+    /// The final result of <paramref name="jobId"/> if it settled within the retention (durable
+    /// distributors only), or null when unknown, not finished yet, or expired.
+    /// </summary>
+    public async Task<JobResult?> GetResultAsync(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return _journal is null ? null : await _journal.GetResultAsync(jobId).ConfigureAwait(false);
+    }
+
+    /// <summary>Connects the journal, retrying with backoff while Redis is unreachable.</summary>
+    private async Task OpenJournalAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                _journal = await DistributorJournal.OpenAsync(_options.Redis!, _options.KeyPrefix, _options.Name,
+                    _options.ResultRetention, _codec, _logger).ConfigureAwait(false);
+                _feedback.Settled = (name, result) => _journal.Settle(name, result, _time.GetUtcNow());
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                LogJournalUnavailable(_logger, e.Message, delay);
+            }
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+    }
+
+    /// <summary>Dispatches again every job the journal holds from before the restart.</summary>
+    private async Task RecoverAsync()
+    {
+        var recovered = await _journal!.LoadAsync().ConfigureAwait(false);
+        foreach (var (dispatch, entry) in recovered)
+        {
+            var job = new JobEnvelope(dispatch, entry.Node, entry.NotNode, DateTimeOffset.FromUnixTimeMilliseconds(entry.DeadlineUnixMs));
+            _resultHandlers.TryGetValue(dispatch.Name, out var handler);
+            _feedback.Register(dispatch.JobId, new JobFeedback(dispatch.Name, null, null, null, handler));
+            _dispatcher.Submit(job);
+        }
+        if (recovered.Count > 0)
+        {
+            LogRecovered(_logger, recovered.Count, _options.Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Durable journal unavailable: {Reason}; retrying in {Delay}")]
+    private static partial void LogJournalUnavailable(ILogger logger, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Recovered {Count} unsettled jobs from journal '{Name}'")]
+    private static partial void LogRecovered(ILogger logger, int count, string name);
+}
