@@ -45,6 +45,20 @@ public sealed class DistributorOptions
     /// <summary>How long settled results stay readable in Redis. Default: 1 day.</summary>
     public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Handlers by job name for results of jobs enqueued before a restart (see <see cref="OnResult"/>).</summary>
+    internal Dictionary<string, Action<JobResult>> ResultHandlers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> for final results of jobs named <paramref name="jobName"/> that
+    /// were enqueued before an application restart: their lambdas died with the old process (needs <see cref="Redis"/>).
+    /// </summary>
+    public DistributorOptions OnResult(string jobName, Action<JobResult> handler)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobName);
+        ResultHandlers[jobName] = handler ?? throw new ArgumentNullException(nameof(handler));
+        return this;
+    }
+
     /// <summary>Frame, nesting and collection limits for everything read from nodes.</summary>
     public ProtocolLimits Limits { get; set; } = ProtocolLimits.Default;
 

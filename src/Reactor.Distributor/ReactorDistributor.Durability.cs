@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Reactor.Distribution;
 using Reactor.Distribution.Durability;
@@ -9,20 +8,7 @@ namespace Reactor;
 // With DistributorOptions.Redis: the journal of unsettled jobs, recovered results, and handlers by job name.
 public sealed partial class ReactorDistributor
 {
-    private readonly ConcurrentDictionary<string, Action<JobResult>> _resultHandlers = new(StringComparer.Ordinal);
     private DistributorJournal? _journal;
-
-    /// <summary>
-    /// Registers a handler for final results of jobs named <paramref name="jobName"/> that were
-    /// enqueued before a restart: their lambdas died with the old process, this runs instead.
-    /// Register before <see cref="StartAsync"/>.
-    /// </summary>
-    public void OnResult(string jobName, Action<JobResult> handler)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(jobName);
-        ArgumentNullException.ThrowIfNull(handler);
-        _resultHandlers[jobName] = handler;
-    }
 
     /// <summary>
     /// The final result of <paramref name="jobId"/> if it settled within the retention (durable
@@ -63,7 +49,7 @@ public sealed partial class ReactorDistributor
         foreach (var (dispatch, entry) in recovered)
         {
             var job = new JobEnvelope(dispatch, entry.Node, entry.NotNode, DateTimeOffset.FromUnixTimeMilliseconds(entry.DeadlineUnixMs));
-            _resultHandlers.TryGetValue(dispatch.Name, out var handler);
+            _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             _feedback.Register(dispatch.JobId, new JobFeedback(dispatch.Name, null, null, null, handler));
             _dispatcher.Submit(job);
         }

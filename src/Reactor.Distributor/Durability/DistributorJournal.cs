@@ -41,17 +41,10 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
     public static async Task<DistributorJournal> OpenAsync(string address, string prefix, string name, TimeSpan retention,
         MessageCodec codec, ILogger logger)
     {
+        // Same first-connect rules as node storage: fail with a reason instead of waiting silently.
         var config = Storage.Redis.RedisAddress.Parse(address);
-        try
-        {
-            var redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
-            await redis.GetDatabase().PingAsync().ConfigureAwait(false);
-            return new DistributorJournal(redis, codec, logger, prefix, name, retention);
-        }
-        catch (RedisConnectionException e)
-        {
-            throw new InvalidOperationException($"Redis at {Storage.Redis.RedisAddress.Describe(config)} is unreachable: {e.Message}", e);
-        }
+        var redis = await Storage.Redis.RedisJobStore.ConnectMultiplexerAsync(config, CancellationToken.None).ConfigureAwait(false);
+        return new DistributorJournal(redis, codec, logger, prefix, name, retention);
     }
 
     /// <summary>Every job accepted before the last shutdown or crash and not settled since.</summary>

@@ -26,7 +26,7 @@ public sealed partial class RedisJobStore
         return new RedisJobStore(redis, options, logger, timeProvider: null, ownsConnection: true);
     }
 
-    private static async Task<ConnectionMultiplexer> ConnectMultiplexerAsync(ConfigurationOptions config, CancellationToken cancellationToken)
+    internal static async Task<ConnectionMultiplexer> ConnectMultiplexerAsync(ConfigurationOptions config, CancellationToken cancellationToken)
     {
         var endpoint = RedisAddress.Describe(config);
         var timeout = TimeSpan.FromMilliseconds(config.ConnectTimeout);

@@ -1,0 +1,58 @@
+// The application side of the fault tests, run as a child process so it can be killed with SIGKILL.
+//   enqueue PORT REDIS COUNT JOB MS   enqueue COUNT jobs; print "enqueued ID" each, then "ready"; wait to be killed
+//   recover PORT REDIS COUNT          print "result ID OUTCOME" per final result of a job from before the
+//                                     restart; then "done" after COUNT results (or "timeout" after 90 s)
+//   lookup  PORT REDIS ID...          print "stored ID OUTCOME" for each result readable from the journal
+using System.Collections.Concurrent;
+using System.Globalization;
+using Reactor;
+
+var mode = args[0];
+var port = int.Parse(args[1], CultureInfo.InvariantCulture);
+var count = args.Length > 3 && mode != "lookup" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+var results = new ConcurrentDictionary<string, int>();
+var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+await using var host = new ReactorHost();
+var distributor = await host.StartDistributorAsync("127.0.0.1", port, o =>
+{
+    o.Redis = args[2];
+    o.Name = "fault-app";
+    foreach (var job in new[] { "sleep", "add", "node_name" })
+    {
+        o.OnResult(job, r =>
+        {
+            // Printed for every delivery, so a duplicate feedback would show as a second line.
+            Console.WriteLine($"result {r.JobId} {r.Outcome}");
+            if (results.AddOrUpdate(r.JobId, 1, (_, n) => n + 1) == 1 && results.Count >= count)
+            {
+                enough.TrySetResult();
+            }
+        });
+    }
+});
+switch (mode)
+{
+    case "enqueue":
+        for (var i = 0; i < count; i++)
+        {
+            Console.WriteLine($"enqueued {distributor.Enqueue(args[4], new { i, ms = int.Parse(args[5], CultureInfo.InvariantCulture) })}");
+        }
+        Console.WriteLine("ready");
+        await Task.Delay(Timeout.Infinite);
+        break;
+    case "recover":
+        var finished = await Task.WhenAny(enough.Task, Task.Delay(TimeSpan.FromSeconds(90)));
+        await Task.Delay(1000); // a duplicate delivery would arrive within this
+        Console.WriteLine(finished == enough.Task ? "done" : "timeout");
+        break;
+    case "lookup":
+        foreach (var id in args.Skip(3))
+        {
+            if (await distributor.GetResultAsync(id) is { } result)
+            {
+                Console.WriteLine($"stored {id} {result.Outcome}");
+            }
+        }
+        break;
+}
+return 0;
