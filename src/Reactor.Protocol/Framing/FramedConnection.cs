@@ -50,11 +50,15 @@ public sealed class FramedConnection : IAsyncDisposable
             var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
             var consumed = buffer.Start;
+            var examined = buffer.End;
             try
             {
                 if (_codec.TryReadFrame(ref buffer, out var message))
                 {
+                    // Only the returned frame was examined: frames behind it must be readable at
+                    // once, not after the peer's next write.
                     consumed = buffer.Start;
+                    examined = consumed;
                     return message;
                 }
                 if (read.IsCompleted || read.IsCanceled)
@@ -68,9 +72,9 @@ public sealed class FramedConnection : IAsyncDisposable
             }
             finally
             {
-                // Consumed up to the end of the frame returned; everything else was examined, so
-                // the next read waits for new bytes instead of spinning on a partial frame.
-                input.AdvanceTo(consumed, buffer.End);
+                // Without a whole frame everything was examined, so the next read waits for new
+                // bytes instead of spinning on a partial frame.
+                input.AdvanceTo(consumed, examined);
             }
         }
     }
