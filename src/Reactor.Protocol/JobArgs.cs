@@ -132,13 +132,20 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
             {
                 return default(T) is null ? default! : throw new InvalidCastException("value is null");
             }
-            if (target.IsEnum)
+            // The writer sends enums as names, Guid as text, TimeSpan as milliseconds and
+            // DateTimeOffset as a UTC timestamp; read each back as the type that was written.
+            return (T)(value switch
             {
-                return (T)Enum.ToObject(target, value);
-            }
-            return (T)System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
+                string name when target.IsEnum => Enum.Parse(target, name, ignoreCase: true),
+                _ when target.IsEnum => Enum.ToObject(target, value),
+                string text when target == typeof(Guid) => Guid.Parse(text),
+                _ when target == typeof(TimeSpan) =>
+                    TimeSpan.FromMilliseconds(System.Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+                DateTime time when target == typeof(DateTimeOffset) => new DateTimeOffset(time.ToUniversalTime()),
+                _ => System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture),
+            });
         }
-        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or ArgumentException)
         {
             throw new InvalidCastException(
                 $"job arg '{key}' holds {value?.GetType().Name ?? "null"}, which cannot be read as {typeof(T).Name}", e);

@@ -49,12 +49,16 @@ public sealed class FramedConnection : IAsyncDisposable
         {
             var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
-            var frameFound = false;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
             try
             {
                 if (_codec.TryReadFrame(ref buffer, out var message))
                 {
-                    frameFound = true;
+                    // Only the returned frame was examined: frames behind it must be readable at
+                    // once, not after the peer's next write.
+                    consumed = buffer.Start;
+                    examined = consumed;
                     return message;
                 }
                 if (read.IsCompleted || read.IsCanceled)
@@ -68,18 +72,9 @@ public sealed class FramedConnection : IAsyncDisposable
             }
             finally
             {
-                if (frameFound)
-                {
-                    // Only the returned frame is consumed and examined: further frames already in the
-                    // buffer must be returned by the next read without waiting for new bytes.
-                    input.AdvanceTo(buffer.Start);
-                }
-                else
-                {
-                    // An incomplete frame: all of it was examined, so the next read waits for more
-                    // bytes instead of spinning on the same partial frame.
-                    input.AdvanceTo(buffer.Start, buffer.End);
-                }
+                // Without a whole frame everything was examined, so the next read waits for new
+                // bytes instead of spinning on a partial frame.
+                input.AdvanceTo(consumed, examined);
             }
         }
     }

@@ -18,11 +18,12 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
             writer.WriteMapHeader(0);
             return;
         }
+        ArgsValueWriter.CheckLength(value.Count, "(args)", limits);
         writer.WriteMapHeader(value.Count);
         foreach (var (key, item) in value)
         {
             writer.Write(key);
-            ArgsValueWriter.Write(ref writer, item, key, 1);
+            ArgsValueWriter.Write(ref writer, item, key, 1, limits);
         }
     }
 
@@ -54,7 +55,8 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
             case MessagePackType.Integer:
                 return ReadInteger(ref reader);
             case MessagePackType.Float:
-                return reader.NextCode == MessagePackCode.Float32 ? reader.ReadSingle() : reader.ReadDouble();
+                // Boxed per branch: a plain conditional would widen the float to double.
+                return reader.NextCode == MessagePackCode.Float32 ? (object)reader.ReadSingle() : reader.ReadDouble();
             case MessagePackType.String:
                 return reader.ReadString();
             case MessagePackType.Binary:
@@ -80,7 +82,8 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
             return big <= long.MaxValue ? (long)big : big;
         }
         var value = reader.ReadInt64();
-        return value is >= int.MinValue and <= int.MaxValue ? (int)value : value;
+        // Box explicitly: in a plain conditional the int branch would be widened back to long.
+        return value is >= int.MinValue and <= int.MaxValue ? (object)(int)value : value;
     }
 
     private static bool IsTimestamp(MessagePackReader reader) =>
@@ -144,17 +147,16 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
     }
 }
 
-/// <summary>Writes the closed set of arg value types; anything else is refused with the key that held it.</summary>
+/// <summary>
+/// Writes the closed set of arg value types; anything else is refused with the key that held it.
+/// Depth and collection lengths are held to the same limits the receiving side enforces, so args
+/// that pass here are never refused by the peer (which would drop the connection and re-dispatch).
+/// </summary>
 internal static class ArgsValueWriter
 {
-    private const int MaxDepth = 64;
-
-    public static void Write(ref MessagePackWriter writer, object? value, string path, int depth)
+    // depth: how many lists and maps enclose the value, counting the args map itself.
+    public static void Write(ref MessagePackWriter writer, object? value, string path, int depth, ProtocolLimits limits)
     {
-        if (depth > MaxDepth)
-        {
-            throw new ArgumentException($"job arg '{path}' nests deeper than {MaxDepth} levels (a cycle?)");
-        }
         switch (value)
         {
             case null: writer.WriteNil(); break;
@@ -178,10 +180,10 @@ internal static class ArgsValueWriter
             case DateTime t: writer.Write(t.ToUniversalTime()); break;
             case DateTimeOffset o: writer.Write(o.UtcDateTime); break;
             case TimeSpan span: writer.Write(span.TotalMilliseconds); break;
-            case JobArgs nested: WriteMap(ref writer, nested, path, depth); break;
-            case IDictionary map: WriteDictionary(ref writer, map, path, depth); break;
-            case IEnumerable<KeyValuePair<string, object?>> pairs: WriteMap(ref writer, pairs, path, depth); break;
-            case IEnumerable list: WriteList(ref writer, list, path, depth); break;
+            case JobArgs nested: WriteMap(ref writer, nested, path, depth, limits); break;
+            case IDictionary map: WriteDictionary(ref writer, map, path, depth, limits); break;
+            case IEnumerable<KeyValuePair<string, object?>> pairs: WriteMap(ref writer, pairs, path, depth, limits); break;
+            case IEnumerable list: WriteList(ref writer, list, path, depth, limits); break;
             default:
                 throw new ArgumentException(
                     $"job arg '{path}' is a {value.GetType().FullName}; args may hold only null, booleans, numbers, " +
@@ -189,37 +191,63 @@ internal static class ArgsValueWriter
         }
     }
 
-    private static void WriteMap(ref MessagePackWriter writer, IEnumerable<KeyValuePair<string, object?>> pairs, string path, int depth)
+    public static void CheckLength(int count, string path, ProtocolLimits limits)
     {
+        if (count > limits.MaxCollectionLength)
+        {
+            throw new ArgumentException(
+                $"job arg '{path}' has {count} entries; a list or map may hold at most {limits.MaxCollectionLength}");
+        }
+    }
+
+    private static void CheckDepth(string path, int depth, ProtocolLimits limits)
+    {
+        // A container enclosed by `depth` others sits at level depth + 1, the level the reader checks.
+        // This also turns a list that contains itself into an error instead of a stack overflow.
+        if (depth + 1 > limits.MaxDepth)
+        {
+            throw new ArgumentException($"job arg '{path}' nests lists and maps deeper than {limits.MaxDepth} levels (a cycle?)");
+        }
+    }
+
+    private static void WriteMap(
+        ref MessagePackWriter writer, IEnumerable<KeyValuePair<string, object?>> pairs, string path, int depth, ProtocolLimits limits)
+    {
+        CheckDepth(path, depth, limits);
         var items = pairs as ICollection<KeyValuePair<string, object?>> ?? pairs.ToList();
+        CheckLength(items.Count, path, limits);
         writer.WriteMapHeader(items.Count);
         foreach (var (key, item) in items)
         {
             writer.Write(key);
-            Write(ref writer, item, path + "." + key, depth + 1);
+            Write(ref writer, item, path + "." + key, depth + 1, limits);
         }
     }
 
-    private static void WriteDictionary(ref MessagePackWriter writer, IDictionary map, string path, int depth)
+    private static void WriteDictionary(ref MessagePackWriter writer, IDictionary map, string path, int depth, ProtocolLimits limits)
     {
+        CheckDepth(path, depth, limits);
+        CheckLength(map.Count, path, limits);
         writer.WriteMapHeader(map.Count);
         foreach (DictionaryEntry entry in map)
         {
             var key = entry.Key as string
                 ?? throw new ArgumentException($"job arg '{path}' is a map with a {entry.Key.GetType().Name} key; keys must be strings");
             writer.Write(key);
-            Write(ref writer, entry.Value, path + "." + key, depth + 1);
+            Write(ref writer, entry.Value, path + "." + key, depth + 1, limits);
         }
     }
 
-    private static void WriteList(ref MessagePackWriter writer, IEnumerable list, string path, int depth)
+    private static void WriteList(ref MessagePackWriter writer, IEnumerable list, string path, int depth, ProtocolLimits limits)
     {
+        CheckDepth(path, depth, limits);
         var items = list as ICollection ?? list.Cast<object?>().ToList();
+        CheckLength(items.Count, path, limits);
         writer.WriteArrayHeader(items.Count);
         var index = 0;
         foreach (var item in items)
         {
-            Write(ref writer, item, $"{path}[{index++}]", depth + 1);
+            Write(ref writer, item, $"{path}[{index++}]", depth + 1, limits);
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class MessageCodec
     {
         _limits = limits ?? ProtocolLimits.Default;
         var resolver = CompositeResolver.Create(
-            [new JobArgsFormatter(_limits)],
+            [new JobArgsFormatter(_limits), new StringArrayFormatter(_limits)],
             [StandardResolver.Instance]);
         // UntrustedData bounds the object graph depth and hardens hashing; the resolver has no
         // Typeless or contractless fallback, so a peer can only produce the message types above.
@@ -74,6 +74,9 @@ public sealed class MessageCodec
         IReactorMessage? message;
         try
         {
+            // The union formatter skips an unknown type code and returns null, and throws
+            // InvalidOperationException for an envelope of the wrong length: check both first.
+            MessageShape.CheckEnvelope(reader);
             message = _formatter.Deserialize(ref reader, _options);
         }
         catch (MessagePackSerializationException e)
@@ -92,6 +95,7 @@ public sealed class MessageCodec
         {
             throw new InvalidDataException($"{reader.Sequence.Length - reader.Consumed} stray bytes after the message");
         }
+        MessageShape.CheckFields(message);
         return message;
     }
 
@@ -118,7 +122,8 @@ public sealed class MessageCodec
 
     /// <summary>
     /// Checks that <paramref name="args"/> can be sent, throwing <see cref="ArgumentException"/>
-    /// naming the offending key otherwise, and returns the encoded size.
+    /// naming the offending key otherwise, and returns the encoded size. Args are held to the
+    /// limits the receiving peer enforces, including <see cref="ProtocolLimits.MaxFrameBytes"/>.
     /// </summary>
     public int ValidateArgs(JobArgs args)
     {
@@ -126,6 +131,13 @@ public sealed class MessageCodec
         var writer = new MessagePackWriter(scratch);
         new JobArgsFormatter(_limits).Serialize(ref writer, args, _options);
         writer.Flush();
+        // A peer drops a connection whose frame is too large, and the job would be re-dispatched
+        // to the next peer forever: refuse it here, where the caller can still report it.
+        if (scratch.WrittenCount > _limits.MaxFrameBytes)
+        {
+            throw new ArgumentException(
+                $"job args encode to {scratch.WrittenCount} bytes, more than the frame limit of {_limits.MaxFrameBytes}");
+        }
         return scratch.WrittenCount;
     }
 

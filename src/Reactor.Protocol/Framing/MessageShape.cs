@@ -1,0 +1,89 @@
+using System.Reflection;
+using MessagePack;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Protocol.Framing;
+
+/// <summary>
+/// Checks what the MessagePack formatters let through but the message contracts forbid: an envelope
+/// that is not <c>[type, fields]</c>, a type code this build does not know, and required fields that
+/// are missing or nil (the formatters fill a missing field with null, which no handler expects).
+/// </summary>
+internal static class MessageShape
+{
+    private static readonly HashSet<int> KnownTypes = typeof(IReactorMessage)
+        .GetCustomAttributes<UnionAttribute>()
+        .Select(union => union.Key)
+        .ToHashSet();
+
+    /// <summary>Reads the envelope from a copy of <paramref name="reader"/>, leaving the caller's position alone.</summary>
+    public static void CheckEnvelope(MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+        {
+            return; // reported by the caller once the formatter has returned null
+        }
+        var count = reader.ReadArrayHeader();
+        if (count != 2)
+        {
+            throw new InvalidDataException($"malformed message: expected [type, fields], found an array of {count}");
+        }
+        var type = reader.ReadInt32();
+        if (!KnownTypes.Contains(type))
+        {
+            throw new InvalidDataException($"unknown message type {type}");
+        }
+    }
+
+    public static void CheckFields(IReactorMessage message)
+    {
+        switch (message)
+        {
+            case Greeting m:
+                Require(m.DistributorId, "Greeting.DistributorId");
+                Require(m.Nonce, "Greeting.Nonce");
+                break;
+            case Hello m:
+                Require(m.NodeName, "Hello.NodeName");
+                Require(m.JobNames, "Hello.JobNames");
+                Require(m.StorageKind, "Hello.StorageKind");
+                break;
+            case Welcome m:
+                Require(m.DistributorId, "Welcome.DistributorId");
+                break;
+            case Reject m:
+                Require(m.Reason, "Reject.Reason");
+                break;
+            case Dispatch m:
+                Require(m.JobId, "Dispatch.JobId");
+                Require(m.Name, "Dispatch.Name");
+                Require(m.Args, "Dispatch.Args");
+                break;
+            case Result m:
+                Require(m.JobId, "Result.JobId");
+                Require(m.Args, "Result.Args");
+                if (!Enum.IsDefined(m.Outcome))
+                {
+                    throw new InvalidDataException($"malformed message: Result.Outcome {(int)m.Outcome} is not a known outcome");
+                }
+                break;
+            case Cancel m:
+                Require(m.JobId, "Cancel.JobId");
+                break;
+            case ResultAck m:
+                Require(m.JobId, "ResultAck.JobId");
+                break;
+            case Goodbye m:
+                Require(m.Reason, "Goodbye.Reason");
+                break;
+        }
+    }
+
+    private static void Require(object? field, string name)
+    {
+        if (field is null)
+        {
+            throw new InvalidDataException($"malformed message: {name} is missing or nil");
+        }
+    }
+}
