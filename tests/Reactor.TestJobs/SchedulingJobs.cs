@@ -54,6 +54,8 @@ public sealed class SchedulingJobs : IJobModule
         jobs.JobErrback("errback_throws", "broken", _ => throw new InvalidOperationException("errback broke"));
         jobs.JobErrback("errback_throws", "still_runs", args => args["second_errback"] = true);
 
+        jobs.Job("unsendable", args => args["socket"] = new object());
+
         jobs.Job("hang", async _ => await Task.Delay(Timeout.Infinite));
 
         jobs.Job("blocking", args =>

@@ -22,7 +22,7 @@ internal sealed partial class DistributorLink
             await socket.ConnectAsync(_address.Host, _address.Port, connectTimeout.Token).ConfigureAwait(false);
         }
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var connection = new FramedConnection(StreamDuplexPipe.From(stream), _codec);
+        var connection = new FramedConnection(StreamDuplexPipe.From(stream), _codec) { Unsendable = ReplaceUnsendable };
         connection.Start();
         await using (connection.ConfigureAwait(false))
         {
@@ -141,6 +141,23 @@ internal sealed partial class DistributorLink
                 throw new InvalidDataException($"a node does not accept {message.GetType().Name} messages");
         }
     }
+
+    /// <summary>
+    /// A result whose args cannot be encoded still settles its job: the app gets an error feedback
+    /// saying why, instead of the job being lost with the connection.
+    /// </summary>
+    private void ReplaceUnsendable(IReactorMessage message, Exception error)
+    {
+        LogUnsendable(_logger, message.GetType().Name, error.Message);
+        if (message is Result result)
+        {
+            var reason = $"the job's args cannot be sent back: {error.Message}";
+            Send(new Result(result.JobId, JobOutcomeCode.Error, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt));
+        }
+    }
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Could not send {Message}: {Reason}")]
+    private static partial void LogUnsendable(ILogger logger, string message, string reason);
 
     private void Touch() => Volatile.Write(ref _lastReceived, _time.GetTimestamp());
 

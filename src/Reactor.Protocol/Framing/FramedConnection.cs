@@ -34,6 +34,13 @@ public sealed class FramedConnection : IAsyncDisposable
     /// <summary>Starts the write loop.</summary>
     public void Start() => _writeLoop ??= Task.Run(WriteLoopAsync);
 
+    /// <summary>
+    /// Called on the write loop with a message that could not be encoded (job code left a value in
+    /// args that cannot be sent). The message is skipped and the connection stays up; the handler
+    /// may queue a replacement.
+    /// </summary>
+    public Action<IReactorMessage, Exception>? Unsendable { get; set; }
+
     /// <summary>Queues a message; false when the connection is already closed.</summary>
     public bool Send(IReactorMessage message) => _outbox.Writer.TryWrite(message);
 
@@ -114,6 +121,22 @@ public sealed class FramedConnection : IAsyncDisposable
         await _pipe.Input.CompleteAsync().ConfigureAwait(false);
     }
 
+    private bool TryWrite(PipeWriter output, IReactorMessage message, ArrayBufferWriter<byte> scratch)
+    {
+        try
+        {
+            // The body is encoded into scratch before anything reaches the pipe, so a failure
+            // leaves no partial frame behind.
+            _codec.WriteFrame(output, message, scratch);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or MessagePack.MessagePackSerializationException or InvalidDataException)
+        {
+            Unsendable?.Invoke(message, e);
+            return false;
+        }
+    }
+
     private async Task WriteLoopAsync()
     {
         var output = _pipe.Output;
@@ -126,7 +149,10 @@ public sealed class FramedConnection : IAsyncDisposable
                 var pending = 0L;
                 while (reader.TryRead(out var message))
                 {
-                    _codec.WriteFrame(output, message, scratch);
+                    if (!TryWrite(output, message, scratch))
+                    {
+                        continue;
+                    }
                     pending += scratch.WrittenCount + MessageCodec.HeaderBytes;
                     if (pending >= 64 * 1024)
                     {

@@ -117,6 +117,22 @@ public sealed class NodeProcessTests
     }
 
     [Test]
+    public async Task A_job_that_leaves_unsendable_args_gets_an_error_feedback_and_the_node_stays_connected()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        cluster.StartNode("worker");
+        await cluster.WaitForNodesAsync(1);
+
+        var result = await cluster.Distributor.EnqueueAsync("unsendable").WaitAsync(Cluster.Patience);
+        var next = await cluster.Distributor.EnqueueAsync("add", new { a = 1, b = 1 }).WaitAsync(Cluster.Patience);
+
+        Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(result.Error, Does.Contain("cannot be sent back").And.Contains("socket"));
+        Assert.That(next.Args.Get<long>("sum"), Is.EqualTo(2));
+        Assert.That(cluster.Logs.Contains("left holding"), Is.False, "the connection never dropped");
+    }
+
+    [Test]
     public async Task Job_code_in_a_node_process_runs_on_its_reactor_thread()
     {
         await using var cluster = await Cluster.StartAsync();
