@@ -4,11 +4,15 @@ using Reactor.Tests.Integration.Support;
 
 namespace Reactor.Tests.Integration.Core;
 
-/// <summary>Deferred, run-at, periodic, retried and cancelled jobs on real node processes.</summary>
-[TestFixture]
+/// <summary>
+/// Deferred, run-at, periodic, retried and cancelled jobs, once on a real node process and once on
+/// an in-process node loading the same jobs directory.
+/// </summary>
+[TestFixture(true)]
+[TestFixture(false)]
 [CancelAfter(180_000)]
 [NonParallelizable]
-public sealed class SchedulingTests
+public sealed class SchedulingTests(bool nodeProcess)
 {
     private Cluster _cluster = null!;
 
@@ -16,7 +20,21 @@ public sealed class SchedulingTests
     public async Task StartAsync()
     {
         _cluster = await Cluster.StartAsync();
-        _cluster.StartNode("scheduler", "--merge-job-itself", "--retry-multiplier", "0.05");
+        if (nodeProcess)
+        {
+            _cluster.StartNode("scheduler", "--merge-job-itself", "--retry-multiplier", "0.05");
+        }
+        else
+        {
+            await _cluster.Host.StartNodeAsync(new NodeOptions
+            {
+                Name = "scheduler",
+                JobsDirectory = Cluster.JobsDirectory,
+                MergeJobItselfToArgs = true,
+                RetryMultiplier = TimeSpan.FromMilliseconds(50),
+                LogJobProcessing = false,
+            });
+        }
         await _cluster.WaitForNodesAsync(1);
     }
 
