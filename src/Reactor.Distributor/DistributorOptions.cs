@@ -59,6 +59,15 @@ public sealed class DistributorOptions
         return this;
     }
 
+    /// <summary>
+    /// A PKCS#12 (.pfx) certificate file: when set, nodes must connect with TLS (<c>NodeOptions.Tls</c>).
+    /// Default: none (plain TCP).
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>Password of <see cref="TlsCertificatePath"/>, if it has one.</summary>
+    public string? TlsCertificatePassword { get; set; }
+
     /// <summary>Frame, nesting and collection limits for everything read from nodes.</summary>
     public ProtocolLimits Limits { get; set; } = ProtocolLimits.Default;
 
@@ -73,6 +82,10 @@ public sealed class DistributorOptions
         else if (Secret is null && address is not null && !IPAddress.IsLoopback(address))
         {
             errors.Add($"listening on {Host} (beyond loopback) requires a Secret");
+        }
+        if (TlsCertificatePath is not null && !File.Exists(TlsCertificatePath))
+        {
+            errors.Add($"TLS certificate '{TlsCertificatePath}' does not exist");
         }
         if (Port is < 0 or > 65535)
         {

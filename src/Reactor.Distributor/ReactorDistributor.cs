@@ -43,7 +43,10 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _dispatcher = new Dispatcher(options);
         _feedback = new FeedbackRegistry(_logger);
         _codec = new MessageCodec(options.Limits);
-        _context = new SessionContext(options, Id, _dispatcher, _feedback, _codec, _time, _logger, OnNodeJoined);
+        var certificate = options.TlsCertificatePath is { } path
+            ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsCertificatePassword)
+            : null;
+        _context = new SessionContext(options, Id, _dispatcher, _feedback, _codec, _time, _logger, OnNodeJoined, certificate);
     }
 
     /// <summary>This distributor's id, sent to nodes (a job record's <c>distributor</c> field).</summary>

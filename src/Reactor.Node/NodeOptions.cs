@@ -60,6 +60,15 @@ public sealed class NodeOptions
     /// <summary>Shared secret proven in the handshake; required by distributors that bind beyond loopback. Default: none.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>Connect to distributors with TLS. Default: false.</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>
+    /// SHA-1 thumbprint (hex) of a distributor certificate to trust even though no authority signed it
+    /// (self-signed certificates). Default: none, meaning only certificates the system trusts.
+    /// </summary>
+    public string? TlsThumbprint { get; set; }
+
     /// <summary>First reconnect delay; it doubles up to <see cref="MaxReconnectDelay"/>. Default: 100 ms.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -34,12 +34,14 @@ internal static class NodeCommand
         var logJobs = Flag("--log-job-processing", "Log each job's start and end", defaults.LogJobProcessing);
         var mergeItself = Flag("--merge-job-itself", "Put args[\"job_itself\"] into each job's args", defaults.MergeJobItselfToArgs);
         var secret = new Option<string?>("--secret") { Description = "Shared secret for distributors that require one (or env REACTOR_SECRET)" };
+        var tls = Flag("--tls", "Connect to distributors with TLS", defaults.Tls);
+        var tlsThumbprint = new Option<string?>("--tls-thumbprint") { Description = "Trust the distributor certificate with this SHA-1 thumbprint (self-signed)" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level", DefaultValueFactory = _ => LogLevel.Information };
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
             name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred,
-            removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, logLevel,
+            removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, logLevel,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -61,6 +63,8 @@ internal static class NodeCommand
                 LogJobProcessing = result.GetValue(logJobs),
                 MergeJobItselfToArgs = result.GetValue(mergeItself),
                 Secret = result.GetValue(secret) ?? Environment.GetEnvironmentVariable("REACTOR_SECRET"),
+                Tls = result.GetValue(tls),
+                TlsThumbprint = result.GetValue(tlsThumbprint),
             };
             foreach (var address in result.GetValue(distributors)!)
             {
@@ -129,6 +133,8 @@ internal static class NodeCommand
         to.LogJobProcessing = from.LogJobProcessing;
         to.MergeJobItselfToArgs = from.MergeJobItselfToArgs;
         to.Secret = from.Secret;
+        to.Tls = from.Tls;
+        to.TlsThumbprint = from.TlsThumbprint;
         foreach (var address in from.Distributors)
         {
             to.Distributors.Add(address);

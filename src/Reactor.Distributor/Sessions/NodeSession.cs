@@ -50,7 +50,12 @@ internal sealed partial class NodeSession
     {
         try
         {
-            await using var stream = new NetworkStream(_socket, ownsSocket: true);
+            await using var network = new NetworkStream(_socket, ownsSocket: true);
+            await using var stream = await SecureAsync(network, stopping).ConfigureAwait(false);
+            if (stream is null)
+            {
+                return;
+            }
             var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec);
             _connection = connection;
             connection.Start();
@@ -164,4 +169,5 @@ internal sealed record SessionContext(
     MessageCodec Codec,
     TimeProvider Time,
     ILogger Logger,
-    Action<string> NodeJoined);
+    Action<string> NodeJoined,
+    System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate);

@@ -21,7 +21,8 @@ internal sealed partial class DistributorLink
             connectTimeout.CancelAfter(HandshakeTimeout);
             await socket.ConnectAsync(_address.Host, _address.Port, connectTimeout.Token).ConfigureAwait(false);
         }
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await using var network = new NetworkStream(socket, ownsSocket: false);
+        await using var stream = await SecureAsync(network, stopping).ConfigureAwait(false);
         var connection = new FramedConnection(StreamDuplexPipe.From(stream), _codec) { Unsendable = ReplaceUnsendable };
         connection.Start();
         await using (connection.ConfigureAwait(false))
