@@ -56,7 +56,7 @@ public sealed class BadInputTests
                 w.WriteArrayHeader(2);
                 w.Write(99);
                 w.WriteArrayHeader(0);
-            }), false, "malformed message")
+            }), false, "unknown message type 99")
             .SetName("An_unknown_message_type_is_refused");
     }
 
