@@ -53,6 +53,12 @@ internal interface IWorkflowStore : IAsyncDisposable
     /// <summary>Ids of workflows not yet finished, failed or cancelled.</summary>
     Task<IReadOnlyList<string>> ActiveAsync();
 
+    /// <summary>One task's spec, or null.</summary>
+    Task<TaskSpec?> LoadTaskAsync(string id, string taskId);
+
+    /// <summary>Appends entries to <paramref name="engine"/>'s outbox (task messages sent again on resume or recovery).</summary>
+    Task AppendOutboxAsync(string engine, IReadOnlyList<string> entries);
+
     /// <summary>The oldest outbox entry of <paramref name="engine"/>, or null.</summary>
     Task<string?> PeekOutboxAsync(string engine);
 

@@ -44,6 +44,19 @@ internal sealed partial class MemoryWorkflowStore
     public Task<IReadOnlyList<string>> ActiveAsync() => Locked(() =>
         (IReadOnlyList<string>)[.. _flows.Keys.Where(k => Find(k) is { ExpiresAt: null })]);
 
+    public Task<TaskSpec?> LoadTaskAsync(string id, string taskId) => Locked(() =>
+        Find(id) is { } flow ? flow.Tasks.GetValueOrDefault(taskId) : null);
+
+    public Task AppendOutboxAsync(string engine, IReadOnlyList<string> entries) => Locked(() =>
+    {
+        if (!_outboxes.TryGetValue(engine, out var list))
+        {
+            _outboxes[engine] = list = [];
+        }
+        list.AddRange(entries);
+        return true;
+    });
+
     public Task<string?> PeekOutboxAsync(string engine) => Locked(() =>
         _outboxes.TryGetValue(engine, out var list) && list.Count > 0 ? list[0] : null);
 

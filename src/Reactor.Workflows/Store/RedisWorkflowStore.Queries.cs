@@ -61,6 +61,15 @@ internal sealed partial class RedisWorkflowStore
     public async Task<IReadOnlyList<string>> ActiveAsync() =>
         [.. (await _db.SetMembersAsync(Active).ConfigureAwait(false)).Select(v => v.ToString())];
 
+    public async Task<TaskSpec?> LoadTaskAsync(string id, string taskId)
+    {
+        var spec = await _db.HashGetAsync(Sub(id, "tasks"), taskId).ConfigureAwait(false);
+        return spec.IsNull ? null : JsonSerializer.Deserialize<TaskSpec>(spec.ToString());
+    }
+
+    public Task AppendOutboxAsync(string engine, IReadOnlyList<string> entries) =>
+        entries.Count == 0 ? Task.CompletedTask : _db.ListRightPushAsync(Outbox(engine), [.. entries.Select(e => (RedisValue)e)]);
+
     public async Task<string?> PeekOutboxAsync(string engine)
     {
         var head = await _db.ListGetByIndexAsync(Outbox(engine), 0).ConfigureAwait(false);
