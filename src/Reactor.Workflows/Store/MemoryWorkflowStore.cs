@@ -72,13 +72,14 @@ internal sealed partial class MemoryWorkflowStore(TimeProvider time) : IWorkflow
         Outgoing onRecorded, Outgoing onStepFinished) => Locked(() =>
     {
         var step = TaskSpec.StepOf(taskId);
-        if (Find(id) is not { Accepts: true } flow || flow.StateOf(step) != StepState.Running)
-        {
-            return TaskFinish.Ignored;
-        }
-        if (flow.Done.Contains(taskId))
+        var flow = Find(id);
+        if (flow?.Done.Contains(taskId) == true)
         {
             return TaskFinish.Duplicate;
+        }
+        if (flow is not { Accepts: true } || flow.StateOf(step) != StepState.Running)
+        {
+            return TaskFinish.Ignored;
         }
         var pending = flow.PendingOf(step);
         if (!pending.Remove(taskId))

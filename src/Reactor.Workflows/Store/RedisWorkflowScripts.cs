@@ -52,9 +52,9 @@ internal static class RedisWorkflowScripts
     // ARGV: step, taskId, output, nChildren, (id, spec)*, outgoing when recorded, outgoing when the step finished.
     // Returns 0 recorded, 1 step finished, 2 duplicate, 3 ignored.
     public const string FinishTask = Prelude + """
+        if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return 2 end
         if not accepts(KEYS[1]) then return 3 end
         if redis.call('HGET', KEYS[1], 'step:' .. ARGV[1]) ~= 'running' then return 3 end
-        if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return 2 end
         if redis.call('SREM', KEYS[2], ARGV[2]) == 0 then return 3 end
         redis.call('SADD', KEYS[3], ARGV[2])
         redis.call('HSET', KEYS[5], ARGV[2], ARGV[3])
