@@ -3,4 +3,5 @@ using Reactor.Cli.Commands;
 
 var root = new RootCommand("reactor: run Reactor worker nodes and inspect jobs and workflows");
 root.Subcommands.Add(NodeCommand.Create());
+root.Subcommands.Add(WorkflowCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
