@@ -163,6 +163,9 @@ missing_packages() {
     have redis-server && have redis-cli || missing+=(redis-server)
     if (($1)) && ! find_rabbitmq_bin >/dev/null; then missing+=(rabbitmq-server); fi
     have python3 || missing+=(python3)
+    # The example workflow worker (examples/WorkflowWorker) is a Node.js program the tests run.
+    have node || missing+=(nodejs)
+    have npm || missing+=(npm)
 }
 
 remove_policy_rc_d() {

@@ -5,4 +5,5 @@ var root = new RootCommand("reactor: run Reactor worker nodes and inspect jobs a
 root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(MonitorCommand.Create());
 root.Subcommands.Add(ReplCommand.Create());
+root.Subcommands.Add(WorkflowCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

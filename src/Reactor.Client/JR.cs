@@ -7,7 +7,7 @@ namespace Reactor;
 /// then <c>JR.Enqueue(...)</c>. It only forwards to one <see cref="ReactorHost"/>; apps that need more
 /// than one, and tests, use <see cref="ReactorHost"/> directly.
 /// </summary>
-public static class JR
+public static partial class JR
 {
     private static ReactorHost? _host;
 

@@ -7,7 +7,7 @@ namespace Reactor;
 /// One app's Reactor: a distributor and, for small apps and tests, in-process nodes. The static
 /// <see cref="JR"/> facade forwards to one of these; tests and apps that want several use instances.
 /// </summary>
-public sealed class ReactorHost : IAsyncDisposable
+public sealed partial class ReactorHost : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
@@ -87,6 +87,7 @@ public sealed class ReactorHost : IAsyncDisposable
     /// <summary>Stops nodes first (they hand back their work), then the distributor.</summary>
     public async ValueTask DisposeAsync()
     {
+        await StopWorkflowsAsync().ConfigureAwait(false);
         foreach (var node in _nodes)
         {
             await node.DisposeAsync().ConfigureAwait(false);
