@@ -98,27 +98,7 @@ public sealed partial class ReactorNode
         }
         else
         {
-            Observe(_store!.DeleteAsync(job.Id).AsTask());
+            Delete(job);
         }
-    }
-
-    private void Persist(NodeJob job) => Observe(_store!.SaveAsync(job.Record));
-
-    private void Observe(ValueTask pending)
-    {
-        if (!pending.IsCompletedSuccessfully)
-        {
-            Observe(pending.AsTask());
-        }
-    }
-
-    private void Observe(Task pending)
-    {
-        if (pending.IsCompletedSuccessfully)
-        {
-            return;
-        }
-        _ = pending.ContinueWith(t => LogStoreFailed(_logger, t.Exception!.GetBaseException()),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 }

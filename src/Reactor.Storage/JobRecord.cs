@@ -48,6 +48,9 @@ public sealed class JobRecord
     /// <summary>Layout version of this record.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;
 
+    /// <summary>A copy to hand to an asynchronous write while the original keeps changing (args are shared: they are never modified).</summary>
+    public JobRecord Snapshot() => (JobRecord)MemberwiseClone();
+
     /// <summary>True for a status after which the job never runs again.</summary>
     public bool IsFinished => Status is JobStatus.Complete or JobStatus.Failed or JobStatus.Cancelled;
 }

@@ -32,6 +32,9 @@ internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, Distributo
     /// <summary>A dispatched job holds one credit until it finishes or first parks on a timer.</summary>
     public bool CreditReturned { get; set; }
 
+    /// <summary>The last store write issued for this job; the next one waits for it (Redis only).</summary>
+    public Task StoreTail { get; set; } = Task.CompletedTask;
+
     /// <summary>Bumped per attempt so a timed-out attempt that finishes late is recognised and ignored.</summary>
     public int AttemptToken { get; set; }
 }
