@@ -42,7 +42,7 @@ foreach (var scenario in options.SelectedScenarios)
     {
         continue;
     }
-    var peerJobs = options.PeerJobs ?? Defaults.PeerJobs(scenario, jobs);
+    var peerJobs = options.PeerJobs ?? Defaults.PeerJobs(scenario, jobs, options.Storage);
     await using (var hangfire = HangfireScenarios.Start(options, redis))
     {
         var peer = scenario switch
@@ -68,9 +68,10 @@ internal static class Defaults
     };
 
     /// <summary>Hangfire gets the same count except where it would take minutes (the ratio is of rates, so it stays fair).</summary>
-    public static int PeerJobs(string scenario, int jobs) => scenario switch
+    public static int PeerJobs(string scenario, int jobs, string storage) => (scenario, storage) switch
     {
-        "timers" => Math.Min(jobs, 100_000),
+        ("timers", _) => Math.Min(jobs, 100_000),
+        ("burst", "redis") => Math.Min(jobs, 20_000),
         _ => jobs,
     };
 }

@@ -22,6 +22,7 @@ internal static class ReactorScenarios
         };
         Action<JobArgs> error = a => done.TrySetException(new InvalidOperationException("a noop job failed: " + a["error"]));
         var appAllocated = GC.GetTotalAllocatedBytes(precise: true);
+        var appCpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         double enqueueSeconds;
         using (new Progress($"burst reactor ({options.Storage})", jobs, () => Interlocked.Read(ref finished)))
@@ -35,6 +36,7 @@ internal static class ReactorScenarios
         }
         var seconds = clock.Elapsed.TotalSeconds;
         appAllocated = GC.GetTotalAllocatedBytes(precise: true) - appAllocated;
+        appCpu = Environment.CpuUsage.TotalTime - appCpu;
         var after = await rig.NodeStatsAsync();
         return new Figures("burst", "reactor")
             .Add("storage", options.Storage)
@@ -44,6 +46,7 @@ internal static class ReactorScenarios
             .Add("enqueue_per_sec", jobs / enqueueSeconds)
             .Add("app_alloc_per_job", (double)appAllocated / jobs)
             .Add("node_alloc_per_job", (double)(after.Get<long>("allocated") - before.Get<long>("allocated")) / jobs)
+            .Add("app_cpu_ms", (long)appCpu.TotalMilliseconds)
             .Add("node_cpu_ms", after.Get<long>("cpu_ms") - before.Get<long>("cpu_ms"))
             .Add("node_gc0", after.Get<long>("gc0") - before.Get<long>("gc0"))
             .Add("node_gc2", after.Get<long>("gc2") - before.Get<long>("gc2"));
