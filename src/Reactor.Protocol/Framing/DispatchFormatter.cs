@@ -1,4 +1,3 @@
-using System.Text;
 using MessagePack;
 using MessagePack.Formatters;
 using Reactor.Protocol.Messages;
@@ -14,10 +13,7 @@ namespace Reactor.Protocol.Framing;
 internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFormatter<Dispatch?>
 {
     private const int Fields = 9;
-    private const int MaxCachedNames = 64;
-
-    // Copy-on-write so readers on several connections share it without a lock; a lost insert only costs a decode.
-    private volatile (byte[] Utf8, string Name)[] _names = [];
+    private readonly Utf8StringCache _names = new(capacity: 64, maxLength: 200);
 
     public void Serialize(ref MessagePackWriter writer, Dispatch? value, MessagePackSerializerOptions options)
     {
@@ -64,7 +60,7 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
             switch (i)
             {
                 case 0: jobId = reader.ReadString(); break;
-                case 1: name = ReadName(ref reader); break;
+                case 1: name = _names.Read(ref reader); break;
                 case 2: jobArgs = args.Deserialize(ref reader, options); break;
                 case 3: runAt = reader.ReadInt64(); break;
                 case 4: period = reader.ReadInt64(); break;
@@ -77,31 +73,5 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
         }
         reader.Depth--;
         return new Dispatch(jobId!, name!, jobArgs!, runAt, period, defer, maxAttempt, retryMultiplier, timeout);
-    }
-
-    private string? ReadName(ref MessagePackReader reader)
-    {
-        if (reader.TryReadNil())
-        {
-            return null;
-        }
-        if (!reader.TryReadStringSpan(out var utf8))
-        {
-            return reader.ReadString();
-        }
-        var names = _names;
-        foreach (var (known, name) in names)
-        {
-            if (utf8.SequenceEqual(known))
-            {
-                return name;
-            }
-        }
-        var decoded = Encoding.UTF8.GetString(utf8);
-        if (names.Length < MaxCachedNames)
-        {
-            _names = [.. names, (utf8.ToArray(), decoded)];
-        }
-        return decoded;
     }
 }
