@@ -40,7 +40,8 @@ public sealed partial class ReactorNode
         else
         {
             job.DueAt = _time.GetUtcNow();
-            Persist(job);
+            // StartAttempt saves the record (in progress) straight away; saving it as new first was a
+            // second store write per job that nothing could observe.
             StartAttempt(job);
         }
     }
