@@ -25,7 +25,7 @@ internal static class ReactorTimerScenarios
         };
         Action<JobArgs> error = a => done.TrySetException(new InvalidOperationException("a late job failed: " + a["error"]));
         // Due times spread evenly over the window, the first one after every job has reached the node.
-        var (lead, window) = TimerPlan.For(jobs, options.Lead, enqueueRate: 200_000);
+        var (lead, window) = TimerPlan.For(jobs, options.Lead, enqueueRate: 40_000);
         var first = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)lead.TotalMilliseconds;
         var clock = Stopwatch.StartNew();
         JobArgs pending;
