@@ -47,10 +47,11 @@ public sealed partial class ReactorDistributor
         options ??= Defaults;
         options.Validate();
         var jobArgs = JobArgs.From(args);
-        var size = _codec.ValidateArgs(jobArgs);
-        if (size > _options.Limits.MaxFrameBytes - 1024)
+        // Encoded once here: that validates them, and every send of the dispatch reuses the bytes.
+        var encodedArgs = _codec.EncodeArgs(jobArgs);
+        if (encodedArgs.Length > _options.Limits.MaxFrameBytes - 1024)
         {
-            throw new ArgumentException($"job args take {size} bytes; a frame holds at most {_options.Limits.MaxFrameBytes}", nameof(args));
+            throw new ArgumentException($"job args take {encodedArgs.Length} bytes; a frame holds at most {_options.Limits.MaxFrameBytes}", nameof(args));
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
@@ -61,7 +62,10 @@ public sealed partial class ReactorDistributor
             options.Defer,
             options.MaxAttempt ?? 0,
             (long)(options.RetryMultiplier?.TotalMilliseconds ?? 0),
-            (long)(options.Timeout?.TotalMilliseconds ?? 0));
+            (long)(options.Timeout?.TotalMilliseconds ?? 0))
+        {
+            EncodedArgs = encodedArgs,
+        };
         var waitFrom = runAt is { } due && due > now ? due : now;
         var job = new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout));
         // Registered before the job can reach a node: the result may come back before Submit returns.

@@ -40,7 +40,8 @@ public sealed partial class ReactorNode
         else
         {
             job.DueAt = _time.GetUtcNow();
-            Persist(job);
+            // StartAttempt saves the record (in progress) straight away; saving it as new first was a
+            // second store write per job that nothing could observe.
             StartAttempt(job);
         }
     }
@@ -143,13 +144,22 @@ public sealed partial class ReactorNode
         {
         }
 
+        // One small state object per dispatch and a shared callback, instead of a closure plus a delegate.
         public void OnDispatch(DistributorLink link, int generation, Dispatch dispatch) =>
-            node._loop.Post(() => node.Accept(link, generation, dispatch));
+            node._loop.Post(AcceptCallback, new Arrival(node, link, generation, dispatch));
 
         public void OnCancel(DistributorLink link, Cancel cancel) =>
             node._loop.Post(() => node.CancelFromApp(cancel.JobId));
 
         public void OnDisconnected(DistributorLink link, int generation) =>
             node._loop.Post(() => node.Abandon(link, generation));
+
+        private static readonly SendOrPostCallback AcceptCallback = static state =>
+        {
+            var arrival = (Arrival)state!;
+            arrival.Node.Accept(arrival.Link, arrival.Generation, arrival.Dispatch);
+        };
+
+        private sealed record Arrival(ReactorNode Node, DistributorLink Link, int Generation, Dispatch Dispatch);
     }
 }

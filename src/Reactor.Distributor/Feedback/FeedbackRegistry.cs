@@ -56,8 +56,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             JobOutcomeCode.Cancelled => JobOutcome.Cancelled,
             _ => JobOutcome.Failed,
         };
+        // JobResult is immutable, so the delivery loop and the awaiting caller share one.
         var jobResult = new JobResult(result.JobId, outcome, result.Args, result.Error);
-        _deliveries.Writer.TryWrite((feedback, jobResult));
+        if (feedback.Success is not null || feedback.Error is not null || feedback.Recovered is not null)
+        {
+            // Only jobs with lambdas go through the delivery loop; EnqueueAsync callers are completed below.
+            _deliveries.Writer.TryWrite((feedback, jobResult));
+        }
         if (result.Final)
         {
             feedback.Completion?.TrySetResult(jobResult);

@@ -11,6 +11,9 @@ namespace Reactor.Protocol.Framing;
 /// </summary>
 internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackFormatter<JobArgs?>
 {
+    // Args keys repeat from job to job; short ones are decoded once.
+    private readonly Utf8StringCache _keys = new(capacity: 128, maxLength: 64);
+
     public void Serialize(ref MessagePackWriter writer, JobArgs? value, MessagePackSerializerOptions options)
     {
         if (value is null)
@@ -125,9 +128,9 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
         return count;
     }
 
-    private static string ReadKey(ref MessagePackReader reader) =>
+    private string ReadKey(ref MessagePackReader reader) =>
         reader.NextMessagePackType == MessagePackType.String
-            ? reader.ReadString()!
+            ? _keys.Read(ref reader)!
             : throw new InvalidDataException($"job args map keys must be strings (found {reader.NextMessagePackType})");
 
     private void CheckDepth(int depth)

@@ -19,13 +19,21 @@ public sealed class MessageCodec
     private readonly ProtocolLimits _limits;
     private readonly MessagePackSerializerOptions _options;
     private readonly IMessagePackFormatter<IReactorMessage> _formatter;
+    private readonly JobArgsFormatter _argsFormatter;
+
+    // One buffer per thread for encoding args at enqueue; only the exact bytes are kept.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_argsScratch;
+
+    private static readonly byte[] EmptyMap = [0x80];
 
     /// <summary>Creates a codec enforcing <paramref name="limits"/>.</summary>
     public MessageCodec(ProtocolLimits? limits = null)
     {
         _limits = limits ?? ProtocolLimits.Default;
+        _argsFormatter = new JobArgsFormatter(_limits);
         var resolver = CompositeResolver.Create(
-            [new JobArgsFormatter(_limits), new StringArrayFormatter(_limits)],
+            [_argsFormatter, new DispatchFormatter(_argsFormatter), new StringArrayFormatter(_limits)],
             [StandardResolver.Instance]);
         // UntrustedData bounds the object graph depth and hardens hashing; the resolver has no
         // Typeless or contractless fallback, so a peer can only produce the message types above.
@@ -125,20 +133,39 @@ public sealed class MessageCodec
     /// naming the offending key otherwise, and returns the encoded size. Args are held to the
     /// limits the receiving peer enforces, including <see cref="ProtocolLimits.MaxFrameBytes"/>.
     /// </summary>
-    public int ValidateArgs(JobArgs args)
+    public int ValidateArgs(JobArgs args) => EncodeArgs(args).Length;
+
+    /// <summary>
+    /// Encodes <paramref name="args"/> as the MessagePack map a frame carries, for
+    /// <see cref="Dispatch.EncodedArgs"/>; throws <see cref="ArgumentException"/> naming the offending key.
+    /// </summary>
+    public byte[] EncodeArgs(JobArgs args)
     {
-        var scratch = new ArrayBufferWriter<byte>();
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Count == 0)
+        {
+            return EmptyMap;
+        }
+        var scratch = t_argsScratch ??= new ArrayBufferWriter<byte>(256);
+        scratch.ResetWrittenCount();
         var writer = new MessagePackWriter(scratch);
-        new JobArgsFormatter(_limits).Serialize(ref writer, args, _options);
+        _argsFormatter.Serialize(ref writer, args, _options);
         writer.Flush();
         // A peer drops a connection whose frame is too large, and the job would be re-dispatched
         // to the next peer forever: refuse it here, where the caller can still report it.
         if (scratch.WrittenCount > _limits.MaxFrameBytes)
         {
+            t_argsScratch = null;
             throw new ArgumentException(
                 $"job args encode to {scratch.WrittenCount} bytes, more than the frame limit of {_limits.MaxFrameBytes}");
         }
-        return scratch.WrittenCount;
+        var encoded = scratch.WrittenSpan.ToArray();
+        if (scratch.Capacity > 64 * 1024)
+        {
+            // A rare huge args map must not pin its buffer on this thread for good.
+            t_argsScratch = null;
+        }
+        return encoded;
     }
 
     private static uint ReadLength(ReadOnlySequence<byte> buffer)

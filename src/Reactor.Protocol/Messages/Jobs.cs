@@ -16,7 +16,16 @@ public sealed record Dispatch(
     [property: Key(5)] bool Defer,
     [property: Key(6)] int MaxAttempt,
     [property: Key(7)] long RetryMultiplierMs,
-    [property: Key(8)] long TimeoutMs) : IReactorMessage;
+    [property: Key(8)] long TimeoutMs) : IReactorMessage
+{
+    /// <summary>
+    /// <see cref="Args"/> already encoded as a MessagePack map (by <c>MessageCodec.EncodeArgs</c>), written
+    /// as-is instead of encoding the args again on every send. Not a wire field: the frame is the same
+    /// either way. Empty means "encode <see cref="Args"/>".
+    /// </summary>
+    [IgnoreMember]
+    public ReadOnlyMemory<byte> EncodedArgs { get; init; }
+}
 
 /// <summary>How a job run ended.</summary>
 public enum JobOutcomeCode

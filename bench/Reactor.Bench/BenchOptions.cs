@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace Reactor.Bench;
+
+/// <summary>Command line: <c>--scenario NAME [--jobs N] [--storage memory|redis] [--redis ADDR] [--peer hangfire] [--json]</c>.</summary>
+internal sealed class BenchOptions
+{
+    public static readonly string[] Scenarios = ["burst", "roundtrip", "timers", "periodic"];
+
+    public string Scenario { get; private set; } = "all";
+
+    /// <summary>Jobs (or iterations) per scenario; null means the scenario's default.</summary>
+    public int? Jobs { get; private set; }
+
+    /// <summary>Jobs for the peer when it cannot do the full count in reasonable time; null means as many as Reactor.</summary>
+    public int? PeerJobs { get; private set; }
+
+    public string Storage { get; private set; } = "memory";
+
+    /// <summary>Redis address; null starts a private redis-server for the run.</summary>
+    public string? Redis { get; private set; }
+
+    public string? Peer { get; private set; }
+
+    public bool Json { get; private set; }
+
+    /// <summary>Node credit window (<c>reactor node --capacity</c>); null keeps the node's default.</summary>
+    public int? Capacity { get; private set; }
+
+    /// <summary>Hangfire worker count; default 2 × cores.</summary>
+    public int PeerWorkers { get; private set; } = 2 * Environment.ProcessorCount;
+
+    /// <summary>Seconds the periodic scenario runs.</summary>
+    public int Seconds { get; private set; } = 6;
+
+    /// <summary>Seconds between the start of the timers scenario and its first due job; null picks one from the job count.</summary>
+    public int? Lead { get; private set; }
+
+    public IEnumerable<string> SelectedScenarios => Scenario == "all" ? Scenarios : [Scenario];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--scenario": options.Scenario = Value(); break;
+                case "--jobs": options.Jobs = Number(Value()); break;
+                case "--peer-jobs": options.PeerJobs = Number(Value()); break;
+                case "--storage": options.Storage = Value(); break;
+                case "--redis": options.Redis = Value(); break;
+                case "--peer": options.Peer = Value(); break;
+                case "--json": options.Json = true; break;
+                case "--capacity": options.Capacity = Number(Value()); break;
+                case "--peer-workers": options.PeerWorkers = Number(Value()); break;
+                case "--seconds": options.Seconds = Number(Value()); break;
+                case "--lead": options.Lead = Number(Value()); break;
+                default: throw new ArgumentException($"unknown argument '{args[i]}'");
+            }
+        }
+        if (options.Scenario != "all" && !Scenarios.Contains(options.Scenario))
+        {
+            throw new ArgumentException($"--scenario must be one of {string.Join(", ", Scenarios)} or all");
+        }
+        if (options.Storage is not ("memory" or "redis"))
+        {
+            throw new ArgumentException("--storage must be memory or redis");
+        }
+        if (options.Peer is not (null or "hangfire"))
+        {
+            throw new ArgumentException("--peer must be hangfire");
+        }
+        return options;
+    }
+
+    private static int Number(string text) =>
+        int.TryParse(text.Replace("_", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal),
+            NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"'{text}' is not a positive number");
+}

@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+using Reactor.Bench;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync($"reactor bench: {e.Message}\n" +
+        "usage: --scenario burst|roundtrip|timers|periodic|all [--jobs N] [--storage memory|redis] [--redis ADDR] " +
+        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--json]");
+    return 2;
+}
+
+var info = TextWriter.Synchronized(options.Json ? Console.Error : Console.Out);
+info.WriteLine($"machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
+await using var redisServer = options.Storage == "redis" && options.Redis is null ? await RedisServer.StartAsync() : null;
+var redis = options.Storage == "redis" ? options.Redis ?? redisServer!.Address : null;
+if (redisServer is not null)
+{
+    info.WriteLine($"redis: private redis-server at {redis} (appendonly yes, appendfsync everysec, no RDB)");
+}
+if (options.Peer is not null)
+{
+    info.WriteLine("peer: " + HangfireScenarios.Describe(options, redis));
+}
+
+foreach (var scenario in options.SelectedScenarios)
+{
+    var jobs = options.Jobs ?? Defaults.Jobs(scenario);
+    var reactor = scenario switch
+    {
+        "burst" => await ReactorScenarios.BurstAsync(options, jobs, redis),
+        "roundtrip" => await ReactorScenarios.RoundtripAsync(options, jobs, redis),
+        "timers" => await ReactorTimerScenarios.TimersAsync(options, jobs, redis),
+        _ => await ReactorTimerScenarios.PeriodicAsync(options, jobs, redis),
+    };
+    Report.Print(reactor, options.Json);
+    if (options.Peer is null || scenario == "periodic")
+    {
+        continue;
+    }
+    var peerJobs = options.PeerJobs ?? Defaults.PeerJobs(scenario, jobs, options.Storage);
+    await using (var hangfire = HangfireScenarios.Start(options, redis))
+    {
+        var peer = scenario switch
+        {
+            "burst" => await hangfire.BurstAsync(peerJobs),
+            "roundtrip" => await hangfire.RoundtripAsync(peerJobs),
+            _ => await hangfire.TimersAsync(peerJobs, options.Lead),
+        };
+        Report.Print(peer, options.Json);
+        Report.Print(Report.Ratio(reactor, peer), options.Json);
+    }
+}
+return 0;
+
+internal static class Defaults
+{
+    public static int Jobs(string scenario) => scenario switch
+    {
+        "burst" => 200_000,
+        "roundtrip" => 5_000,
+        "timers" => 1_000_000,
+        _ => 10_000,
+    };
+
+    /// <summary>Hangfire gets the same count except where it would take minutes (the ratio is of rates, so it stays fair).</summary>
+    public static int PeerJobs(string scenario, int jobs, string storage) => (scenario, storage) switch
+    {
+        ("timers", _) => Math.Min(jobs, 100_000),
+        ("burst", "redis") => Math.Min(jobs, 20_000),
+        _ => jobs,
+    };
+}
+
+internal static class Machine
+{
+    public static string CpuModel() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+            : "?";
+}

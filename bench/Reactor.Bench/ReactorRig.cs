@@ -1,0 +1,103 @@
+namespace Reactor.Bench;
+
+/// <summary>
+/// A distributor in this process and one <c>reactor node</c> child process on loopback, loading the
+/// bench jobs module from a temporary jobs directory: the deployment Reactor is meant for.
+/// </summary>
+internal sealed class ReactorRig : IAsyncDisposable
+{
+    private readonly string _jobsDirectory;
+
+    private ReactorRig(ReactorHost host, NodeProcess node, string jobsDirectory)
+    {
+        Host = host;
+        Node = node;
+        _jobsDirectory = jobsDirectory;
+    }
+
+    public ReactorHost Host { get; }
+
+    public ReactorDistributor Distributor => Host.Distributor;
+
+    public NodeProcess Node { get; }
+
+    public static async Task<ReactorRig> StartAsync(BenchOptions options, string? redis)
+    {
+        LocateReleaseCli();
+        var jobs = Directory.CreateTempSubdirectory("reactor-bench-jobs-").FullName;
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "BenchJobs", "Reactor.Bench.Jobs.dll"), Path.Combine(jobs, "Reactor.Bench.Jobs.dll"));
+        var host = new ReactorHost();
+        await host.StartDistributorAsync("127.0.0.1", 0);
+        List<string> extra = ["--log-job-processing", "false", "--log-level", "Warning"];
+        if (options.Capacity is { } capacity)
+        {
+            extra.AddRange(["--capacity", $"{capacity}"]);
+        }
+        if (redis is not null)
+        {
+            extra.AddRange(["--storage", "redis", "--redis", redis]);
+        }
+        var node = NodeProcess.Start("bench-node", $"127.0.0.1:{host.Distributor.Port}", jobs, [.. extra]);
+        try
+        {
+            await host.Distributor.WaitForNodesAsync(1).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("the node did not connect:\n" + string.Join("\n", node.Output));
+        }
+        return new ReactorRig(host, node, jobs);
+    }
+
+    /// <summary>The node's allocation, heap and CPU counters (the stats job runs after everything dispatched before it).</summary>
+    public async Task<JobArgs> NodeStatsAsync(bool collect = false)
+    {
+        var result = await Distributor.EnqueueAsync("stats", new { collect });
+        return result.Succeeded ? result.Args : throw new InvalidOperationException("stats job failed: " + result.Error);
+    }
+
+    /// <summary>Runs <paramref name="count"/> no-op jobs to completion (JIT, connection buffers, tiered compilation).</summary>
+    public async Task WarmUpAsync(int count)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var left = count;
+        for (var i = 0; i < count; i++)
+        {
+            Distributor.Enqueue("noop", null, null, _ =>
+            {
+                if (Interlocked.Decrement(ref left) == 0)
+                {
+                    done.TrySetResult();
+                }
+            });
+        }
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Node.StopAsync(TimeSpan.FromSeconds(10));
+        await Node.DisposeAsync();
+        await Host.DisposeAsync();
+        Directory.Delete(_jobsDirectory, recursive: true);
+    }
+
+    /// <summary>Points NodeProcess at the reactor.dll built with this bench (Release), unless REACTOR_CLI says otherwise.</summary>
+    private static void LocateReleaseCli()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("REACTOR_CLI")))
+        {
+            return;
+        }
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var cli = Path.Combine(dir.FullName, "src", "Reactor.Cli", "bin", configuration, "net10.0", "reactor.dll");
+            if (File.Exists(cli))
+            {
+                Environment.SetEnvironmentVariable("REACTOR_CLI", cli);
+                return;
+            }
+        }
+    }
+}

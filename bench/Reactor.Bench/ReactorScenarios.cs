@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace Reactor.Bench;
+
+/// <summary>Reactor's side of each workload: an in-process distributor, one node process.</summary>
+internal static class ReactorScenarios
+{
+    public static async Task<Figures> BurstAsync(BenchOptions options, int jobs, string? redis)
+    {
+        await using var rig = await ReactorRig.StartAsync(options, redis);
+        await rig.WarmUpAsync(Math.Min(jobs, 20_000));
+        var before = await rig.NodeStatsAsync();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long finished = 0;
+        // One lambda for every job, so the bench adds no per-job allocation of its own.
+        Action<JobArgs> success = _ =>
+        {
+            if (Interlocked.Increment(ref finished) == jobs)
+            {
+                done.TrySetResult();
+            }
+        };
+        Action<JobArgs> error = a => done.TrySetException(new InvalidOperationException("a noop job failed: " + a["error"]));
+        var appAllocated = GC.GetTotalAllocatedBytes(precise: true);
+        var appCpu = Environment.CpuUsage.TotalTime;
+        var clock = Stopwatch.StartNew();
+        double enqueueSeconds;
+        using (new Progress($"burst reactor ({options.Storage})", jobs, () => Interlocked.Read(ref finished)))
+        {
+            for (var i = 0; i < jobs; i++)
+            {
+                rig.Distributor.Enqueue("noop", null, null, success, error);
+            }
+            enqueueSeconds = clock.Elapsed.TotalSeconds;
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        appAllocated = GC.GetTotalAllocatedBytes(precise: true) - appAllocated;
+        appCpu = Environment.CpuUsage.TotalTime - appCpu;
+        var after = await rig.NodeStatsAsync();
+        return new Figures("burst", "reactor")
+            .Add("storage", options.Storage)
+            .Add("jobs", jobs)
+            .Add("seconds", seconds)
+            .Add("jobs_per_sec", jobs / seconds)
+            .Add("enqueue_per_sec", jobs / enqueueSeconds)
+            .Add("app_alloc_per_job", (double)appAllocated / jobs)
+            .Add("node_alloc_per_job", (double)(after.Get<long>("allocated") - before.Get<long>("allocated")) / jobs)
+            .Add("app_cpu_ms", (long)appCpu.TotalMilliseconds)
+            .Add("node_cpu_ms", after.Get<long>("cpu_ms") - before.Get<long>("cpu_ms"))
+            .Add("node_gc0", after.Get<long>("gc0") - before.Get<long>("gc0"))
+            .Add("node_gc2", after.Get<long>("gc2") - before.Get<long>("gc2"));
+    }
+
+    public static async Task<Figures> RoundtripAsync(BenchOptions options, int iterations, string? redis)
+    {
+        await using var rig = await ReactorRig.StartAsync(options, redis);
+        for (var i = 0; i < 1_000; i++)
+        {
+            await rig.Distributor.EnqueueAsync("noop");
+        }
+        var sample = new long[iterations];
+        var count = 0L;
+        var clock = Stopwatch.StartNew();
+        using (new Progress($"roundtrip reactor ({options.Storage})", iterations, () => Interlocked.Read(ref count)))
+        {
+            for (var i = 0; i < iterations; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var result = await rig.Distributor.EnqueueAsync("noop");
+                sample[i] = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException("noop failed: " + result.Error);
+                }
+                Interlocked.Increment(ref count);
+            }
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        var (p50, p99, max) = Percentiles.Of(sample);
+        return new Figures("roundtrip", "reactor")
+            .Add("storage", options.Storage)
+            .Add("jobs", iterations)
+            .Add("seconds", seconds)
+            .Add("jobs_per_sec", iterations / seconds)
+            .Add("p50_us", p50)
+            .Add("p99_us", p99)
+            .Add("max_us", max);
+    }
+}
