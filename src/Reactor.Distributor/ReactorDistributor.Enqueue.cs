@@ -55,7 +55,7 @@ public sealed partial class ReactorDistributor
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
-        var id = Guid.NewGuid().ToString("N");
+        var id = _ids.Next();
         var dispatch = new Dispatch(id, name, jobArgs,
             runAt?.ToUnixTimeMilliseconds() ?? 0,
             (long)(options.Period?.TotalMilliseconds ?? 0),
@@ -87,4 +87,6 @@ public sealed partial class ReactorDistributor
     }
 
     private static readonly EnqueueOptions Defaults = new();
+
+    private readonly JobIds _ids = new();
 }

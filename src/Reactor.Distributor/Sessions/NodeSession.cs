@@ -92,10 +92,15 @@ internal sealed partial class NodeSession
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
         try
         {
-            while (await connection.ReceiveAsync(both.Token).ConfigureAwait(false) is { } message)
+            var batch = new List<IReactorMessage>(64);
+            while (await connection.ReceiveManyAsync(batch, both.Token).ConfigureAwait(false))
             {
                 Touch();
-                Handle(message);
+                foreach (var message in batch)
+                {
+                    Handle(message);
+                }
+                batch.Clear();
             }
             LogNodeLeft(_logger, NodeName);
         }

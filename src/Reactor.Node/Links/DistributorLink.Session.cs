@@ -101,10 +101,15 @@ internal sealed partial class DistributorLink
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
         try
         {
-            while (await connection.ReceiveAsync(both.Token).ConfigureAwait(false) is { } message)
+            var batch = new List<IReactorMessage>(64);
+            while (await connection.ReceiveManyAsync(batch, both.Token).ConfigureAwait(false))
             {
                 Touch();
-                Handle(message, generation);
+                foreach (var message in batch)
+                {
+                    Handle(message, generation);
+                }
+                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
