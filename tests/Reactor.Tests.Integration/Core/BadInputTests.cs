@@ -23,6 +23,7 @@ public sealed class BadInputTests
         {
             o.HandshakeTimeout = TimeSpan.FromSeconds(1);
             o.PendingTimeout = TimeSpan.FromSeconds(2);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
         });
         await _cluster.Host.StartNodeAsync(new NodeOptions
         {
@@ -148,6 +149,22 @@ public sealed class BadInputTests
 
         Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True);
         Assert.That(await _cluster.Logs.WaitForAsync("protocol violation", Patience), Is.True);
+        await AssertHealthyNodeUndisturbedAsync();
+    }
+
+    [Test]
+    public async Task A_node_that_goes_silent_is_dropped_by_the_heartbeat_and_its_jobs_run_elsewhere()
+    {
+        await using var peer = await RawPeer.ConnectAsync(_cluster.Distributor.Port);
+        Assert.That(await peer.HelloAsync("silent", "add"), Is.TypeOf<Welcome>());
+        // The silent peer takes a job (it has the most free credit) and then never answers again.
+        var stranded = _cluster.Distributor.EnqueueAsync("add", new { a = 1, b = 2 }, new EnqueueOptions { Node = "silent" });
+
+        Assert.That(await peer.ClosedByPeerAsync(Patience), Is.True, "dropped after three silent heartbeat intervals");
+        var result = await stranded.WaitAsync(Patience);
+
+        Assert.That(result.Args.Get<long>("sum"), Is.EqualTo(3), "the job it held ran on the healthy node");
+        Assert.That(_cluster.Logs.Contains("silent for three heartbeats"), Is.True);
         await AssertHealthyNodeUndisturbedAsync();
     }
 
