@@ -340,9 +340,10 @@ run_tests() {
         trx="$RESULTS/$name.trx"
         t=$(now_us)
         log "test: $name"
+        # REACTOR_TEST_FILTER (a dotnet test --filter expression) narrows a developer's run; CI sets none.
         if dotnet test "$project" --no-build -c Release \
             --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
-            --blame-hang-timeout 10m; then
+            --blame-hang-timeout 10m ${REACTOR_TEST_FILTER:+--filter "$REACTOR_TEST_FILTER"}; then
             rc=0
         else
             rc=$?
@@ -436,6 +437,14 @@ main() {
             die "rabbitmq: node $RMQ_NODE not ready after $(since "$t") (limit ${RABBITMQ_START_TIMEOUT}s)"
         fi
         export REACTOR_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$RMQ_PORT/"
+        # Lets a test restart the broker for real (rabbitmqctl stop_app / start_app on our node).
+        {
+            printf '#!/usr/bin/env bash\nexec env'
+            printf ' %q' "${RMQ_ENV[@]}" "$RMQ_BIN/rabbitmqctl" -n "$RMQ_NODE"
+            printf ' "$@"\n'
+        } >"$RMQ_DIR/rabbitmqctl.sh"
+        chmod +x "$RMQ_DIR/rabbitmqctl.sh"
+        export REACTOR_TEST_RABBITMQ_CTL="$RMQ_DIR/rabbitmqctl.sh"
         log "rabbitmq: ready at 127.0.0.1:$RMQ_PORT (waited $(since "$t") after the build, $(since "$RMQ_T0") since launch)"
     fi
 
