@@ -7,6 +7,10 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Reactor;
 
+if (args[0].StartsWith("wf", StringComparison.Ordinal))
+{
+    return await WorkflowModes.RunAsync(args);
+}
 var mode = args[0];
 var port = int.Parse(args[1], CultureInfo.InvariantCulture);
 var count = args.Length > 3 && mode != "lookup" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
