@@ -10,9 +10,10 @@ public sealed partial class ReactorNode
 {
     private void Persist(NodeJob job)
     {
-        if (_store is MemoryJobStore memory)
+        if (_store is MemoryJobStore)
         {
-            Observe(memory.SaveAsync(job.Record));
+            // With memory storage the node's own job table is the store: the records are the very
+            // objects it holds, and a second map of them would cost ~100 bytes per pending job.
             return;
         }
         // A snapshot: the loop keeps changing the record while the write is in flight.
@@ -22,9 +23,8 @@ public sealed partial class ReactorNode
 
     private void Delete(NodeJob job)
     {
-        if (_store is MemoryJobStore memory)
+        if (_store is MemoryJobStore)
         {
-            Observe(memory.DeleteAsync(job.Id).AsTask());
             return;
         }
         job.StoreTail = Then(job.StoreTail, async () => await _store!.DeleteAsync(job.Id).ConfigureAwait(false));
