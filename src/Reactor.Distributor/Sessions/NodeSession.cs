@@ -95,6 +95,13 @@ internal sealed partial class NodeSession
             while (await connection.ReceiveAsync(both.Token).ConfigureAwait(false) is { } message)
             {
                 Touch();
+                if (message is Publish publish)
+                {
+                    // Awaited before the next message is read, so the parent's final result,
+                    // which follows its publishes on this connection, is recorded after them.
+                    await OnPublishAsync(publish).ConfigureAwait(false);
+                    continue;
+                }
                 Handle(message);
             }
             LogNodeLeft(_logger, NodeName);
@@ -170,4 +177,8 @@ internal sealed record SessionContext(
     TimeProvider Time,
     ILogger Logger,
     Action<string> NodeJoined,
-    System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate);
+    System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate)
+{
+    /// <summary>Fork/join: set when the distributor starts, before any node can connect.</summary>
+    public Flows.FlowCoordinator? Flows { get; set; }
+}
