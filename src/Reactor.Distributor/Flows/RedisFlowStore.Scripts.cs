@@ -53,7 +53,7 @@ internal sealed partial class RedisFlowStore
         """;
 
     // ARGV: event name, data, ttl ms. Returns the ready triggers waiting on this event.
-    private const string EmitScript = ReadyFunction + """
+    private const string EmitScript = ReadyFunction + "\n" + """
         if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
           redis.call('RPUSH', KEYS[2], ARGV[1])
         end
@@ -78,7 +78,7 @@ internal sealed partial class RedisFlowStore
         """;
 
     // ARGV: trigger id, JSON array of event names, payload, ttl ms. Returns the trigger when ready.
-    private const string RegisterScript = ReadyFunction + """
+    private const string RegisterScript = ReadyFunction + "\n" + """
         if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2]) == 1 then
           redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
         end
