@@ -26,7 +26,7 @@ public sealed partial class ReactorDistributor : IFlowScheduler
         IFlowStore store = _journal is { } journal
             ? new RedisFlowStore(journal.Database, _options.KeyPrefix, journal.JobsKey, _options.FlowRetention)
             : new MemoryFlowStore(_time, _options.FlowRetention);
-        _flows = new FlowCoordinator(store, this, _logger);
+        _flows = new FlowCoordinator(store, this, _time, _logger);
         _context.Flows = _flows;
     }
 

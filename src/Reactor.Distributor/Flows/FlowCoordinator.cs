@@ -31,47 +31,66 @@ internal interface IFlowScheduler
 /// publishes are claimed (and journaled); a publish that fails drops the connection, and the parent
 /// runs again elsewhere.
 /// </summary>
-internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler scheduler, ILogger logger) : IAsyncDisposable
+internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler scheduler, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
     private static readonly MessagePackSerializerOptions Untrusted =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     public IFlowStore Store => store;
 
+    /// <summary>Pauses between tries of one publish: a Redis blip should not cost the node its connection.</summary>
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
+
     public async Task HandleAsync(string nodeName, Publish publish)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            switch (publish.Kind)
+            try
             {
-                case PublishKind.Next:
-                    await ScheduleAsync(FlowIds.Child(publish.ParentJobId, publish.Index), publish.Name, publish.Data,
-                        TimeSpan.FromMilliseconds(publish.DelayMs), null, null).ConfigureAwait(false);
-                    break;
-                case PublishKind.Event:
-                    var scope = Scope(publish);
-                    var ready = await store.EmitAsync(scope, publish.Name, JobArgsSerializer.Serialize(publish.Data)).ConfigureAwait(false);
-                    foreach (var trigger in ready)
-                    {
-                        await FireAsync(scope, trigger).ConfigureAwait(false);
-                    }
-                    break;
-                case PublishKind.Trigger:
-                    await RegisterAsync(publish).ConfigureAwait(false);
-                    break;
+                await ApplyAsync(publish).ConfigureAwait(false);
+                return;
+            }
+            catch (ArgumentException e)
+            {
+                // Args that can never be sent would fail the same way on every re-run: report, do not retry.
+                LogPublishRefused(logger, publish.Kind.ToString(), publish.Name, publish.ParentJobId, e.Message);
+                return;
+            }
+            catch (Exception e) when (e is not IOException && attempt < Backoff.Length)
+            {
+                // Every step is idempotent (claims, first-write-wins events), so trying again is safe.
+                LogPublishRetry(logger, publish.Name, publish.ParentJobId, e.Message);
+                await Task.Delay(Backoff[attempt], time).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not IOException)
+            {
+                LogPublishFailed(logger, publish.Kind.ToString(), publish.Name, publish.ParentJobId, nodeName, e.Message);
+                // Dropping the connection sends the parent to another node; the re-run publishes again
+                // and the claims keep what already went through from going twice.
+                throw new IOException($"publish of '{publish.Name}' by job {publish.ParentJobId} failed: {e.Message}", e);
             }
         }
-        catch (ArgumentException e)
+    }
+
+    private async Task ApplyAsync(Publish publish)
+    {
+        switch (publish.Kind)
         {
-            // Args that can never be sent would fail the same way on every re-run: report, do not retry.
-            LogPublishRefused(logger, publish.Kind.ToString(), publish.Name, publish.ParentJobId, e.Message);
-        }
-        catch (Exception e) when (e is not IOException)
-        {
-            LogPublishFailed(logger, publish.Kind.ToString(), publish.Name, publish.ParentJobId, nodeName, e.Message);
-            // Dropping the connection sends the parent to another node; the re-run publishes again
-            // and the claims keep what already went through from going twice.
-            throw new IOException($"publish of '{publish.Name}' by job {publish.ParentJobId} failed: {e.Message}", e);
+            case PublishKind.Next:
+                await ScheduleAsync(FlowIds.Child(publish.ParentJobId, publish.Index), publish.Name, publish.Data,
+                    TimeSpan.FromMilliseconds(publish.DelayMs), null, null).ConfigureAwait(false);
+                break;
+            case PublishKind.Event:
+                var scope = Scope(publish);
+                var ready = await store.EmitAsync(scope, publish.Name, JobArgsSerializer.Serialize(publish.Data)).ConfigureAwait(false);
+                foreach (var trigger in ready)
+                {
+                    await FireAsync(scope, trigger).ConfigureAwait(false);
+                }
+                break;
+            case PublishKind.Trigger:
+                await RegisterAsync(publish).ConfigureAwait(false);
+                break;
         }
     }
 
@@ -136,6 +155,9 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
 
     [LoggerMessage(EventId = 603, Level = LogLevel.Error, Message = "{Kind} '{Name}' from job {ParentJobId} refused: {Reason}")]
     private static partial void LogPublishRefused(ILogger logger, string kind, string name, string parentJobId, string reason);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "Publish of '{Name}' by job {ParentJobId} failed ({Reason}); trying again")]
+    private static partial void LogPublishRetry(ILogger logger, string name, string parentJobId, string reason);
 
     [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Task {JobId} was first published as '{First}'; the re-run's '{Name}' is ignored")]
     private static partial void LogDiffers(ILogger logger, string jobId, string first, string name);
