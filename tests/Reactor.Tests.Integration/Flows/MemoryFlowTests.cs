@@ -85,4 +85,40 @@ public sealed class MemoryFlowTests
 
         Assert.That(joined, Is.EqualTo(new[] { "p1,p2,p3" }));
     }
+
+    [Test]
+    public async Task A_delayed_next_task_waits_on_a_timer_while_its_parent_finishes_at_once()
+    {
+        var ran = new ConcurrentQueue<(long Gap, long At)>();
+        await using var cluster = await Cluster.StartAsync();
+        await cluster.Host.StartNodeAsync(new NodeOptions
+        {
+            Name = "memory_delay",
+            LogJobProcessing = false,
+            Jobs = j =>
+            {
+                j.Job("delayed_parent", args => args.PublishNext(TimeSpan.FromMilliseconds(800), "delayed_child",
+                    new { at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }));
+                j.Job("delayed_child", args =>
+                {
+                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    ran.Enqueue((now - args.Get<long>("at"), now));
+                });
+            },
+        });
+        await cluster.WaitForNodesAsync(1);
+
+        var parent = await cluster.Distributor.EnqueueAsync("delayed_parent").WaitAsync(Patience);
+        var parentFinished = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var deadline = DateTime.UtcNow + Patience;
+        while (ran.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(parent.Outcome, Is.EqualTo(JobOutcome.Succeeded));
+        Assert.That(ran.Single().Gap, Is.GreaterThanOrEqualTo(700), "the child ran no earlier than its delay");
+        // A parent that slept through the delay would finish just before its child runs.
+        Assert.That(ran.Single().At - parentFinished, Is.GreaterThanOrEqualTo(400), "the delay ran on a timer after the parent finished");
+    }
 }
