@@ -1,7 +1,9 @@
 using Reactor.Node.Jobs;
 using Reactor.Node.Links;
 using Reactor.Node.Runtime;
+using Reactor.Protocol;
 using Reactor.Protocol.Flows;
+using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
 
 namespace Reactor;
@@ -25,8 +27,13 @@ public sealed partial class ReactorNode
 
     private sealed class NodeFlowContext(NodeJob job, string? service, JobCatalog catalog) : FlowContext(job.Id, service)
     {
+        private static readonly MessageCodec Codec = new(ProtocolLimits.Default);
+
         public override void Send(Publish publish)
         {
+            // Checked here, in job code: data the send loop could not encode would be dropped there,
+            // and the job would believe it had published.
+            Codec.ValidateArgs(publish.Data);
             // A name this service defines stays in this service, as in the seed: plain "task2" from a
             // node of service a is "a.task2". Other names (svc.task, or jobs only other nodes have) go as given.
             if (Service is not null && publish.Kind != PublishKind.Event && !publish.Name.Contains('.', StringComparison.Ordinal)

@@ -121,4 +121,22 @@ public sealed class MemoryFlowTests
         // A parent that slept through the delay would finish just before its child runs.
         Assert.That(ran.Single().At - parentFinished, Is.GreaterThanOrEqualTo(400), "the delay ran on a timer after the parent finished");
     }
+
+    [Test]
+    public async Task Data_that_cannot_be_sent_fails_the_publishing_job_with_the_reason()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        await cluster.Host.StartNodeAsync(new NodeOptions
+        {
+            Name = "memory_bad_data",
+            LogJobProcessing = false,
+            Jobs = j => j.Job("bad_publisher", args => args.PublishNext("anything", new { socket = new object() })),
+        });
+        await cluster.WaitForNodesAsync(1);
+
+        var result = await cluster.Distributor.EnqueueAsync("bad_publisher", null, new EnqueueOptions { MaxAttempt = 1 }).WaitAsync(Patience);
+
+        Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(result.Error, Does.Contain("socket"));
+    }
 }
