@@ -174,6 +174,7 @@ public sealed class ForkJoinTests
             o.Redis = redis;
             o.KeyPrefix = _prefix;
             o.Name = _prefix;
+            o.FlowRetention = TimeSpan.FromMinutes(5); // the test's keys do not outlive it by a day
             configure?.Invoke(o);
         });
     }
