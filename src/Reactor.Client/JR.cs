@@ -50,6 +50,13 @@ public static partial class JR
         CancellationToken cancellationToken = default) =>
         ReadyDistributor.EnqueueAsync(name, args, options, cancellationToken);
 
+    /// <summary>
+    /// Starts a fork/join run with task <paramref name="name"/> (<c>svc.task</c> for another service) and
+    /// returns the run id; job code continues it with <see cref="Flow.PublishNext(JobArgs, object?[])"/> and friends.
+    /// </summary>
+    public static string Publish(string name, object? data = null, TimeSpan? delay = null) =>
+        ReadyDistributor.Publish(name, data, delay);
+
     /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
     public static CancelResult Cancel(string jobId) => ReadyDistributor.Cancel(jobId);
 

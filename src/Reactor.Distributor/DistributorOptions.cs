@@ -45,6 +45,12 @@ public sealed class DistributorOptions
     /// <summary>How long settled results stay readable in Redis. Default: 1 day.</summary>
     public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How long fork/join state (claims of published task ids, events, triggers) is kept after its
+    /// last use; in Redis with <see cref="Redis"/>, in memory otherwise. Default: 1 day.
+    /// </summary>
+    public TimeSpan FlowRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Handlers by job name for results of jobs enqueued before a restart (see <see cref="OnResult"/>).</summary>
     internal Dictionary<string, Action<JobResult>> ResultHandlers { get; } = new(StringComparer.Ordinal);
 
@@ -98,6 +104,10 @@ public sealed class DistributorOptions
         if (PendingTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero)
         {
             errors.Add("PendingTimeout, HeartbeatInterval and HandshakeTimeout must be positive");
+        }
+        if (FlowRetention <= TimeSpan.Zero)
+        {
+            errors.Add("FlowRetention must be positive");
         }
         if (errors.Count > 0)
         {

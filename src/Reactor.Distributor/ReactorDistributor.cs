@@ -80,6 +80,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         {
             await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
         }
+        StartFlows();
         var address = _options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.Host);
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try

@@ -78,10 +78,20 @@ public sealed class NodeOptions
     /// <summary>How long a graceful stop waits for running jobs. Default: 10 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The service this node belongs to: it also announces each job as <c>service.job</c>, so a task
+    /// published as <c>service.job</c> runs only on nodes of that service. Default: none.
+    /// </summary>
+    public string? Service { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> describing every invalid setting.</summary>
     public void Validate()
     {
         var errors = new List<string>();
+        if (Service is not null && (Service.Length is 0 or > 100 || Service.Any(c => c is '.' or ':' || char.IsControl(c) || char.IsWhiteSpace(c))))
+        {
+            errors.Add("Service must be 1-100 characters without '.', ':', spaces or control characters");
+        }
         if (string.IsNullOrWhiteSpace(Name))
         {
             errors.Add("Name is required");

@@ -20,6 +20,7 @@ public sealed partial class ReactorNode
         Interlocked.Increment(ref _running);
         var token = ++job.AttemptToken;
         var args = job.OriginalArgs.Clone();
+        AttachFlow(job, args);
         if (_options.MergeJobItselfToArgs)
         {
             args["job_itself"] = JobReflection.Describe(job);

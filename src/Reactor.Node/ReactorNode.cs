@@ -70,7 +70,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _catalog = LoadCatalog();
+        _catalog = Qualify(LoadCatalog());
         _store ??= await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
         _loop.Start();
         var codec = new MessageCodec(ProtocolLimits.Default);

@@ -36,12 +36,13 @@ internal static class NodeCommand
         var secret = new Option<string?>("--secret") { Description = "Shared secret for distributors that require one (or env REACTOR_SECRET)" };
         var tls = Flag("--tls", "Connect to distributors with TLS", defaults.Tls);
         var tlsThumbprint = new Option<string?>("--tls-thumbprint") { Description = "Trust the distributor certificate with this SHA-1 thumbprint (self-signed)" };
+        var service = new Option<string?>("--service") { Description = "Service name: jobs are also announced as SERVICE.job for cross-service publishes" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level", DefaultValueFactory = _ => LogLevel.Information };
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
             name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred,
-            removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, logLevel,
+            removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -65,6 +66,7 @@ internal static class NodeCommand
                 Secret = result.GetValue(secret) ?? Environment.GetEnvironmentVariable("REACTOR_SECRET"),
                 Tls = result.GetValue(tls),
                 TlsThumbprint = result.GetValue(tlsThumbprint),
+                Service = result.GetValue(service),
             };
             foreach (var address in result.GetValue(distributors)!)
             {
@@ -135,6 +137,7 @@ internal static class NodeCommand
         to.Secret = from.Secret;
         to.Tls = from.Tls;
         to.TlsThumbprint = from.TlsThumbprint;
+        to.Service = from.Service;
         foreach (var address in from.Distributors)
         {
             to.Distributors.Add(address);

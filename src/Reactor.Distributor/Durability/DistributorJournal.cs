@@ -72,10 +72,19 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
         return found;
     }
 
-    public void Record(JobEnvelope job)
+    public void Record(JobEnvelope job) => Observe(_db.HashSetAsync(_jobsKey, job.Id, Encode(job)), job.Id);
+
+    /// <summary>The journal's connection: fork/join claims write the journal entry in the same script.</summary>
+    internal IDatabase Database => _db;
+
+    /// <summary>The hash of unsettled jobs.</summary>
+    internal RedisKey JobsKey => _jobsKey;
+
+    /// <summary>The journal entry of <paramref name="job"/>, as <see cref="Record"/> stores it.</summary>
+    internal byte[] Encode(JobEnvelope job)
     {
         var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds());
-        Observe(_db.HashSetAsync(_jobsKey, job.Id, MessagePackSerializer.Serialize(entry, Untrusted)), job.Id);
+        return MessagePackSerializer.Serialize(entry, Untrusted);
     }
 
     public void Forget(string jobId) => Observe(_db.HashDeleteAsync(_jobsKey, jobId), jobId);

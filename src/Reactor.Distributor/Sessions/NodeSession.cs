@@ -98,6 +98,13 @@ internal sealed partial class NodeSession
                 Touch();
                 foreach (var message in batch)
                 {
+                    if (message is Publish publish)
+                    {
+                        // Awaited before the next message is handled, so the parent's final result,
+                        // which follows its publishes on this connection, is recorded after them.
+                        await OnPublishAsync(publish).ConfigureAwait(false);
+                        continue;
+                    }
                     Handle(message);
                 }
                 batch.Clear();
@@ -175,4 +182,8 @@ internal sealed record SessionContext(
     TimeProvider Time,
     ILogger Logger,
     Action<string> NodeJoined,
-    System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate);
+    System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate)
+{
+    /// <summary>Fork/join: set when the distributor starts, before any node can connect.</summary>
+    public Flows.FlowCoordinator? Flows { get; set; }
+}

@@ -38,6 +38,22 @@ internal sealed class JobCatalog : IJobRegistry
         return false;
     }
 
+    /// <summary>
+    /// Also names every job <c>{service}.{job}</c> (announced to distributors, accepted in dispatches).
+    /// Runs once, after <see cref="Validate"/> and before the catalog is shared with runners.
+    /// </summary>
+    internal void Qualify(string service)
+    {
+        foreach (var name in _names.ToList())
+        {
+            var qualified = service + "." + name;
+            if (_jobs.TryAdd(qualified, _jobs[name]))
+            {
+                _names.Add(qualified);
+            }
+        }
+    }
+
     public void Job(string name, Action<JobArgs> job) =>
         Define(Source, name, JobStep.From(name, job ?? throw new ArgumentNullException(nameof(job))));
 

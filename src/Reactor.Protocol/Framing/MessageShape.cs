@@ -76,6 +76,25 @@ internal static class MessageShape
             case Goodbye m:
                 Require(m.Reason, "Goodbye.Reason");
                 break;
+            case Publish m:
+                CheckPublish(m);
+                break;
+        }
+    }
+
+    private static void CheckPublish(Publish m)
+    {
+        Require(m.ParentJobId, "Publish.ParentJobId");
+        Require(m.Name, "Publish.Name");
+        Require(m.Data, "Publish.Data");
+        Require(m.Events, "Publish.Events");
+        if (!Enum.IsDefined(m.Kind))
+        {
+            throw new InvalidDataException($"malformed message: Publish.Kind {(int)m.Kind} is not a known kind");
+        }
+        if (m.Index < 0 || m.DelayMs < 0)
+        {
+            throw new InvalidDataException("malformed message: Publish.Index and Publish.DelayMs must not be negative");
         }
     }
 

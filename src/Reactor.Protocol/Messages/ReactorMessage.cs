@@ -17,6 +17,7 @@ namespace Reactor.Protocol.Messages;
 [Union(MessageType.Heartbeat, typeof(Heartbeat))]
 [Union(MessageType.Goodbye, typeof(Goodbye))]
 [Union(MessageType.ResultAck, typeof(ResultAck))]
+[Union(MessageType.Publish, typeof(Publish))]
 public interface IReactorMessage
 {
 }
@@ -46,4 +47,6 @@ public static class MessageType
     public const int Goodbye = 9;
     /// <summary>Distributor → node, a final result was recorded; the node may forget it.</summary>
     public const int ResultAck = 10;
+    /// <summary>Node → distributor, job code published a next task, an event or a trigger.</summary>
+    public const int Publish = 11;
 }

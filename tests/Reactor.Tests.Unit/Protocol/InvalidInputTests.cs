@@ -49,6 +49,9 @@ public class InvalidInputTests
         yield return Case("Hello with missing fields", Bytes.Frame(Bytes.Hex("92 01 92 01 a1 6e")), "Hello.JobNames");
         yield return Case("Dispatch with no fields", Bytes.Frame(Bytes.Hex("92 04 90")), "Dispatch.JobId");
         yield return Case("Result with an undefined outcome", Bytes.Frame(Bytes.Hex("92 05 96 a1 6a 07 80 c0 c3 01")), "Result.Outcome");
+        yield return Case("Publish with an undefined kind", Bytes.Frame(Bytes.Hex("92 0b 98 a1 6a 00 07 a1 6e 80 00 90 c2")), "Publish.Kind");
+        yield return Case("Publish with a negative index", Bytes.Frame(Bytes.Hex("92 0b 98 a1 6a ff 00 a1 6e 80 00 90 c2")), "Publish.Index");
+        yield return Case("Publish with nil events", Bytes.Frame(Bytes.Hex("92 0b 98 a1 6a 00 02 a1 6e 80 00 c0 c2")), "Publish.Events");
         yield return Case("nil body", Bytes.Frame(Bytes.Hex("c0")), "nil");
         yield return Case("stray bytes after the message", Bytes.Frame(Bytes.Hex("92 06 91 02 00 00")), "2 stray bytes");
         yield return Case("string claiming more bytes than the frame holds", Bytes.Frame(Bytes.Hex("92 07 91 db 7f ff ff ff 61")),

@@ -65,6 +65,8 @@ internal static class SampleMessages
         ("Heartbeat", Heartbeat.Instance),
         ("Goodbye", new Goodbye("shutting down")),
         ("ResultAck", new ResultAck("job-42")),
+        ("Publish", new Publish("job-42", 1, PublishKind.Trigger, "finalize", new JobArgs { ["n"] = 5 },
+            DelayMs: 0, Events: ["event_1", "event_2"], Global: false)),
     ];
 
     public static IReactorMessage Get(string name) => All().Single(sample => sample.Name == name).Message;

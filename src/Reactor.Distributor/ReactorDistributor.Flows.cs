@@ -1,0 +1,50 @@
+using Reactor.Distribution;
+using Reactor.Distribution.Feedback;
+using Reactor.Distribution.Flows;
+using Reactor.Protocol.Messages;
+
+namespace Reactor;
+
+// Fork and join: tasks published by job code (Flow.PublishNext, EmitEvents, PublishOnEvents).
+public sealed partial class ReactorDistributor : IFlowScheduler
+{
+    private FlowCoordinator? _flows;
+
+    /// <summary>
+    /// Starts a run: queues <paramref name="name"/> (<c>svc.task</c> for a task of service svc) and
+    /// returns its id, which is also the run id that scopes the events of every task it leads to.
+    /// </summary>
+    public string Publish(string name, object? data = null, TimeSpan? delay = null) =>
+        Enqueue(name, data, delay is { } after ? new EnqueueOptions { After = after } : null);
+
+    /// <summary>Claims, events and triggers kept now (memory mode only; for tests and monitoring).</summary>
+    internal IFlowStore? FlowStore => _flows?.Store;
+
+    /// <summary>Claims live in Redis next to the journal when there is one, in memory otherwise.</summary>
+    private void StartFlows()
+    {
+        IFlowStore store = _journal is { } journal
+            ? new RedisFlowStore(journal.Database, _options.KeyPrefix, journal.JobsKey, _options.FlowRetention)
+            : new MemoryFlowStore(_time, _options.FlowRetention);
+        _flows = new FlowCoordinator(store, this, _time, _logger);
+        _context.Flows = _flows;
+    }
+
+    (JobEnvelope Job, byte[]? JournalEntry) IFlowScheduler.Prepare(string id, string name, JobArgs args, TimeSpan delay)
+    {
+        _codec.ValidateArgs(args);
+        var now = _time.GetUtcNow();
+        var runAt = delay > TimeSpan.Zero ? now + delay : (DateTimeOffset?)null;
+        var dispatch = new Dispatch(id, name, args, runAt?.ToUnixTimeMilliseconds() ?? 0, 0, false, 0, 0, 0);
+        var job = new JobEnvelope(dispatch, null, null, (runAt ?? now) + _options.PendingTimeout);
+        return (job, _journal?.Encode(job));
+    }
+
+    void IFlowScheduler.Submit(JobEnvelope job)
+    {
+        // Results of published tasks reach the app through DistributorOptions.OnResult handlers.
+        _options.ResultHandlers.TryGetValue(job.Name, out var handler);
+        _feedback.Register(job.Id, new JobFeedback(job.Name, null, null, null, handler));
+        _dispatcher.Submit(job);
+    }
+}

@@ -1,0 +1,53 @@
+using Reactor.Node.Jobs;
+using Reactor.Node.Links;
+using Reactor.Node.Runtime;
+using Reactor.Protocol;
+using Reactor.Protocol.Flows;
+using Reactor.Protocol.Framing;
+using Reactor.Protocol.Messages;
+
+namespace Reactor;
+
+// Fork and join: job code publishes through its args (Flow.PublishNext and friends) to the
+// distributor that sent the job; the distributor makes the scheduling exactly once.
+public sealed partial class ReactorNode
+{
+    private JobCatalog Qualify(JobCatalog catalog)
+    {
+        if (_options.Service is { } service)
+        {
+            catalog.Qualify(service);
+        }
+        return catalog;
+    }
+
+    /// <summary>Each attempt gets a fresh context, so its publish indices start at zero again.</summary>
+    private void AttachFlow(NodeJob job, JobArgs args) =>
+        FlowContext.Attach(args, new NodeFlowContext(job, _options.Service, _catalog));
+
+    private sealed class NodeFlowContext(NodeJob job, string? service, JobCatalog catalog) : FlowContext(job.Id, service)
+    {
+        private static readonly MessageCodec Codec = new(ProtocolLimits.Default);
+
+        public override void Send(Publish publish)
+        {
+            // Checked here, in job code: data the send loop could not encode would be dropped there,
+            // and the job would believe it had published.
+            Codec.ValidateArgs(publish.Data);
+            // A name this service defines stays in this service, as in the seed: plain "task2" from a
+            // node of service a is "a.task2". Other names (svc.task, or jobs only other nodes have) go as given.
+            if (Service is not null && publish.Kind != PublishKind.Event && !publish.Name.Contains('.', StringComparison.Ordinal)
+                && catalog.TryGet(publish.Name, out _))
+            {
+                publish = publish with { Name = Service + "." + publish.Name };
+            }
+            if (IsStale(job) || !job.Link.Send(publish))
+            {
+                // The distributor gives the job to another node when this connection dropped; failing
+                // here stops this attempt from believing it published anything.
+                throw new InvalidOperationException(
+                    $"cannot publish '{publish.Name}': the connection to the distributor that sent job {job.Id} is gone");
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Runtime.CompilerServices;
+using Reactor.Protocol.Messages;
+
+namespace Reactor.Protocol.Flows;
+
+/// <summary>
+/// What the node attaches to the args of a running attempt so job code can publish through them.
+/// Kept beside the args (not inside them) so it never reaches the wire or the job's result.
+/// </summary>
+internal abstract class FlowContext
+{
+    private static readonly ConditionalWeakTable<JobArgs, FlowContext> Attached = new();
+
+    private int _nextIndex;
+
+    protected FlowContext(string jobId, string? service)
+    {
+        JobId = jobId;
+        Service = service;
+    }
+
+    /// <summary>The running job's id: what its publishes are derived from.</summary>
+    public string JobId { get; }
+
+    /// <summary>The node's service, or null.</summary>
+    public string? Service { get; }
+
+    /// <summary>Hands out publish indices in call order; an attempt starts again from zero.</summary>
+    public int NextIndex() => Interlocked.Increment(ref _nextIndex) - 1;
+
+    /// <summary>Sends one publish to the distributor that sent the job; throws when it cannot.</summary>
+    public abstract void Send(Publish publish);
+
+    public static void Attach(JobArgs args, FlowContext context) => Attached.AddOrUpdate(args, context);
+
+    public static FlowContext Of(JobArgs args) =>
+        Attached.TryGetValue(args, out var context)
+            ? context
+            : throw new InvalidOperationException(
+                "these args do not belong to a running job: publish from job code, with the args the job received");
+}
