@@ -140,10 +140,6 @@ public sealed partial class ReactorNode
     /// <summary>Hops link events onto the reactor loop.</summary>
     private sealed class LinkHandler(ReactorNode node) : ILinkHandler
     {
-        public void OnConnected(DistributorLink link, int generation)
-        {
-        }
-
         // One small state object per dispatch and a shared callback, instead of a closure plus a delegate.
         public void OnDispatch(DistributorLink link, int generation, Dispatch dispatch) =>
             node._loop.Post(AcceptCallback, new Arrival(node, link, generation, dispatch));

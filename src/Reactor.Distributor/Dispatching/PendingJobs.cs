@@ -46,6 +46,4 @@ internal sealed class PendingJobs
 
     public bool TryGet(string jobId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JobEnvelope? job) =>
         _byId.TryGetValue(jobId, out job);
-
-    public IEnumerable<JobEnvelope> All => _byName.Values.SelectMany(q => q);
 }

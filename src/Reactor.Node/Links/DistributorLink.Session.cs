@@ -95,7 +95,6 @@ internal sealed partial class DistributorLink
         Interlocked.Exchange(ref _pendingCredit, 0);
         Touch();
         LogConnected(_logger, _address.ToString(), welcome.DistributorId);
-        _handler.OnConnected(this, generation);
         var interval = TimeSpan.FromMilliseconds(Math.Max(50, welcome.HeartbeatIntervalMs));
         using var heartbeat = _time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);

@@ -5,8 +5,6 @@ namespace Reactor.Node.Links;
 /// <summary>What a link reports to its node. Called on the link's I/O thread; implementations hop to the reactor loop.</summary>
 internal interface ILinkHandler
 {
-    void OnConnected(DistributorLink link, int generation);
-
     void OnDispatch(DistributorLink link, int generation, Dispatch dispatch);
 
     void OnCancel(DistributorLink link, Cancel cancel);
