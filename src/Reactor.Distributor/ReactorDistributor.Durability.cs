@@ -23,23 +23,11 @@ public sealed partial class ReactorDistributor
     /// <summary>Connects the journal, retrying with backoff while Redis is unreachable.</summary>
     private async Task OpenJournalAsync(CancellationToken cancellationToken)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
-        while (true)
-        {
-            try
-            {
-                _journal = await DistributorJournal.OpenAsync(_options.Redis!, _options.KeyPrefix, _options.Name,
-                    _options.ResultRetention, _codec, _logger).ConfigureAwait(false);
-                _feedback.Settled = (name, result) => _journal.Settle(name, result, _time.GetUtcNow());
-                return;
-            }
-            catch (InvalidOperationException e)
-            {
-                LogJournalUnavailable(_logger, e.Message, delay);
-            }
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-        }
+        _journal = await Storage.Redis.RedisRetry.UntilConnectedAsync(
+            _ => DistributorJournal.OpenAsync(_options.Redis!, _options.KeyPrefix, _options.Name, _options.ResultRetention, _codec, _logger),
+            (reason, delay) => LogJournalUnavailable(_logger, reason, delay),
+            _time, cancellationToken).ConfigureAwait(false);
+        _feedback.Settled = (name, result) => _journal.Settle(name, result, _time.GetUtcNow());
     }
 
     /// <summary>Dispatches again every job the journal holds from before the restart.</summary>

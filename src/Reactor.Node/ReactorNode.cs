@@ -150,22 +150,11 @@ public sealed partial class ReactorNode : IAsyncDisposable
         {
             return new MemoryJobStore();
         }
-        var delay = TimeSpan.FromMilliseconds(500);
         using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        while (true)
-        {
-            try
-            {
-                return await RedisJobStore.ConnectAsync(_options.Redis!, new RedisJobStoreOptions(),
-                    _loggerFactory.CreateLogger("Reactor.Storage.Redis"), stopOrCancel.Token).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException e)
-            {
-                LogStorageUnavailable(_logger, e.Message, delay);
-            }
-            await Task.Delay(delay, _time, stopOrCancel.Token).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-        }
+        return await RedisRetry.UntilConnectedAsync(
+            token => RedisJobStore.ConnectAsync(_options.Redis!, new RedisJobStoreOptions(), _loggerFactory.CreateLogger("Reactor.Storage.Redis"), token),
+            (reason, delay) => LogStorageUnavailable(_logger, reason, delay),
+            _time, stopOrCancel.Token).ConfigureAwait(false);
     }
 
     private void FlushCredits()

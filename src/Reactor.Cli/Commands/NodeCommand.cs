@@ -46,33 +46,35 @@ internal static class NodeCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var options = new NodeOptions
+            // One description of the options, applied to a copy validated up front (a clear exit code)
+            // and to the host's own options.
+            void Fill(NodeOptions o)
             {
-                Name = result.GetValue(name)!,
-                JobsDirectory = result.GetValue(jobs),
-                Storage = result.GetValue(storage)!,
-                Redis = result.GetValue(redis),
-                Capacity = result.GetValue(capacity),
-                MaxAttempt = result.GetValue(maxAttempt),
-                RetryMultiplier = TimeSpan.FromSeconds(result.GetValue(retryMultiplier)),
-                RetryBackoff = result.GetValue(backoff),
-                MaxDeferred = result.GetValue(maxDeferred),
-                RemoveDoneJobs = result.GetValue(removeDone),
-                RemoveCancelledJobs = result.GetValue(removeCancelled),
-                RemoveFailedJobs = result.GetValue(removeFailed),
-                RetryJobsAtStart = result.GetValue(retryAtStart),
-                LogJobProcessing = result.GetValue(logJobs),
-                MergeJobItselfToArgs = result.GetValue(mergeItself),
-                Secret = result.GetValue(secret) ?? Environment.GetEnvironmentVariable("REACTOR_SECRET"),
-                Tls = result.GetValue(tls),
-                TlsThumbprint = result.GetValue(tlsThumbprint),
-                Service = result.GetValue(service),
-            };
-            foreach (var address in result.GetValue(distributors)!)
-            {
-                options.Distributors.Add(address);
+                o.Name = result.GetValue(name)!;
+                o.JobsDirectory = result.GetValue(jobs);
+                o.Storage = result.GetValue(storage)!;
+                o.Redis = result.GetValue(redis);
+                o.Capacity = result.GetValue(capacity);
+                o.MaxAttempt = result.GetValue(maxAttempt);
+                o.RetryMultiplier = TimeSpan.FromSeconds(result.GetValue(retryMultiplier));
+                o.RetryBackoff = result.GetValue(backoff);
+                o.MaxDeferred = result.GetValue(maxDeferred);
+                o.RemoveDoneJobs = result.GetValue(removeDone);
+                o.RemoveCancelledJobs = result.GetValue(removeCancelled);
+                o.RemoveFailedJobs = result.GetValue(removeFailed);
+                o.RetryJobsAtStart = result.GetValue(retryAtStart);
+                o.LogJobProcessing = result.GetValue(logJobs);
+                o.MergeJobItselfToArgs = result.GetValue(mergeItself);
+                o.Secret = result.GetValue(secret) ?? Environment.GetEnvironmentVariable("REACTOR_SECRET");
+                o.Tls = result.GetValue(tls);
+                o.TlsThumbprint = result.GetValue(tlsThumbprint);
+                o.Service = result.GetValue(service);
+                foreach (var address in result.GetValue(distributors)!)
+                {
+                    o.Distributors.Add(address);
+                }
             }
-            return await RunAsync(options, result.GetValue(logLevel), cancellationToken).ConfigureAwait(false);
+            return await RunAsync(Fill, result.GetValue(logLevel), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -80,8 +82,10 @@ internal static class NodeCommand
     private static Option<bool> Flag(string name, string description, bool fallback) =>
         new(name) { Description = $"{description} (default: {fallback.ToString().ToLowerInvariant()})", DefaultValueFactory = _ => fallback };
 
-    private static async Task<int> RunAsync(NodeOptions options, LogLevel logLevel, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Action<NodeOptions> fill, LogLevel logLevel, CancellationToken cancellationToken)
     {
+        var options = new NodeOptions();
+        fill(options);
         try
         {
             options.Validate();
@@ -98,7 +102,7 @@ internal static class NodeCommand
             c.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
-        builder.Services.AddReactorNode(o => Copy(options, o));
+        builder.Services.AddReactorNode(fill);
         using var host = builder.Build();
         try
         {
@@ -114,33 +118,6 @@ internal static class NodeCommand
         {
             await Console.Error.WriteLineAsync($"reactor node: {e.Message}").ConfigureAwait(false);
             return 1;
-        }
-    }
-
-    private static void Copy(NodeOptions from, NodeOptions to)
-    {
-        to.Name = from.Name;
-        to.JobsDirectory = from.JobsDirectory;
-        to.Storage = from.Storage;
-        to.Redis = from.Redis;
-        to.Capacity = from.Capacity;
-        to.MaxAttempt = from.MaxAttempt;
-        to.RetryMultiplier = from.RetryMultiplier;
-        to.RetryBackoff = from.RetryBackoff;
-        to.MaxDeferred = from.MaxDeferred;
-        to.RemoveDoneJobs = from.RemoveDoneJobs;
-        to.RemoveCancelledJobs = from.RemoveCancelledJobs;
-        to.RemoveFailedJobs = from.RemoveFailedJobs;
-        to.RetryJobsAtStart = from.RetryJobsAtStart;
-        to.LogJobProcessing = from.LogJobProcessing;
-        to.MergeJobItselfToArgs = from.MergeJobItselfToArgs;
-        to.Secret = from.Secret;
-        to.Tls = from.Tls;
-        to.TlsThumbprint = from.TlsThumbprint;
-        to.Service = from.Service;
-        foreach (var address in from.Distributors)
-        {
-            to.Distributors.Add(address);
         }
     }
 }

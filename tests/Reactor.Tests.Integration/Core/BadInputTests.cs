@@ -198,6 +198,26 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task Bad_schedule_options_throw_from_enqueue_and_a_delay_beyond_a_year_waits_until_cancelled()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => _cluster.Distributor.Enqueue("add", null, new EnqueueOptions { Period = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _cluster.Distributor.Enqueue("add", null, new EnqueueOptions { MaxAttempt = 0 }));
+        Assert.That(_cluster.Distributor.FeedbackCount, Is.Zero, "nothing was registered or sent");
+
+        var cancelled = new TaskCompletionSource<JobArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = _cluster.Distributor.Enqueue("add", new { a = 1, b = 1 }, new EnqueueOptions { After = TimeSpan.FromDays(400) },
+            success: _ => cancelled.TrySetException(new AssertionException("a job due in 400 days ran")),
+            error: a => cancelled.TrySetResult(a));
+        await Task.Delay(300);
+
+        Assert.That(_cluster.Distributor.InFlightCount, Is.EqualTo(1), "the node holds it on its timer");
+        Assert.That(cancelled.Task.IsCompleted, Is.False);
+        Assert.That(_cluster.Distributor.Cancel(id), Is.EqualTo(CancelResult.Requested));
+        var final = await cancelled.Task.WaitAsync(Patience);
+        Assert.That(final.Get<string>("error"), Does.Contain("cancelled by the application"));
+    }
+
+    [Test]
     public void Args_that_cannot_be_serialized_throw_from_enqueue_and_nothing_is_sent()
     {
         using var stream = new MemoryStream();
