@@ -36,6 +36,16 @@ public sealed class DistributorOptions
     /// </summary>
     public string? Redis { get; set; }
 
+    /// <summary>
+    /// With <see cref="Redis"/>: <c>Enqueue</c> returns only after Redis acknowledged the job's journal
+    /// entry (concurrent enqueues share one round trip), and throws <see cref="JournalWriteException"/>
+    /// when Redis refuses it. Set to false to return at once and write the entry in the background: a
+    /// crash of the application then loses the jobs of the journal round trip in flight (a few
+    /// milliseconds of enqueues; see docs/reliability.md), and a refused write fails the job's feedback
+    /// instead of the call. Default: true.
+    /// </summary>
+    public bool DurableEnqueue { get; set; } = true;
+
     /// <summary>Names this distributor's journal in Redis; a restarted app with the same name resumes it. Default: "default".</summary>
     public string Name { get; set; } = "default";
 

@@ -27,7 +27,11 @@ public sealed partial class ReactorDistributor
             _ => DistributorJournal.OpenAsync(_options.Redis!, _options.KeyPrefix, _options.Name, _options.ResultRetention, _codec, _logger),
             (reason, delay) => LogJournalUnavailable(_logger, reason, delay),
             _time, cancellationToken).ConfigureAwait(false);
-        _feedback.Settled = (name, result) => _journal.Settle(name, result, _time.GetUtcNow());
+        _feedback.UseJournal(_journal, _time);
+        if (!_options.DurableEnqueue)
+        {
+            LogFireAndForget(_logger);
+        }
     }
 
     /// <summary>Dispatches again every job the journal holds from before the restart.</summary>
@@ -45,10 +49,40 @@ public sealed partial class ReactorDistributor
         {
             LogRecovered(_logger, recovered.Count, _options.Name);
         }
+        await RedeliverAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the <see cref="DistributorOptions.OnResult"/> handlers of results that were recorded
+    /// before the restart but whose feedback had not run yet.
+    /// </summary>
+    private async Task RedeliverAsync()
+    {
+        var undelivered = await _journal!.LoadUndeliveredAsync().ConfigureAwait(false);
+        foreach (var jobId in undelivered)
+        {
+            if (await _journal.GetStoredAsync(jobId).ConfigureAwait(false) is not var (name, result))
+            {
+                _journal.MarkDelivered(jobId);
+                continue;
+            }
+            _options.ResultHandlers.TryGetValue(name, out var handler);
+            _feedback.Redeliver(new JobFeedback(name, null, null, null, handler), result);
+        }
+        if (undelivered.Count > 0)
+        {
+            LogRedelivered(_logger, undelivered.Count, _options.Name);
+        }
     }
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Durable journal unavailable: {Reason}; retrying in {Delay}")]
     private static partial void LogJournalUnavailable(ILogger logger, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Delivering {Count} results recorded before the restart whose feedback had not run (journal '{Name}')")]
+    private static partial void LogRedelivered(ILogger logger, int count, string name);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "DurableEnqueue is off: Enqueue returns before Redis holds the job; a crash loses the jobs of the last journal round trip (milliseconds)")]
+    private static partial void LogFireAndForget(ILogger logger);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Recovered {Count} unsettled jobs from journal '{Name}'")]
     private static partial void LogRecovered(ILogger logger, int count, string name);

@@ -10,18 +10,55 @@ public sealed partial class ReactorDistributor
     /// Queues a job and returns its id. <paramref name="success"/> runs with the args as the node left
     /// them; <paramref name="error"/> runs with those args plus <c>error</c> after the last attempt
     /// failed. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
+    /// With <see cref="DistributorOptions.Redis"/> (and <see cref="DistributorOptions.DurableEnqueue"/>,
+    /// the default) it returns once Redis holds the job, and throws <see cref="JournalWriteException"/>
+    /// when Redis refused it: a job whose id was returned is never lost to an application crash.
     /// </summary>
     public string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null) =>
-        Submit(name, args, options, success, error, completion: null);
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null)
+    {
+        var job = Prepare(name, args, options);
+        _feedback.Register(job.Id, new JobFeedback(name, success, error, null));
+        var recorded = Record(job);
+        if (recorded.IsCompletedSuccessfully)
+        {
+            Dispatch(job);
+        }
+        else if (_options.DurableEnqueue)
+        {
+            // Blocks on the write itself (not on a continuation), so callers that hold every
+            // thread-pool thread still wake: the journal completes it from its own thread.
+            try
+            {
+                recorded.GetAwaiter().GetResult();
+            }
+            catch
+            {
+                _feedback.Forget(job.Id);
+                throw;
+            }
+            Dispatch(job);
+        }
+        else
+        {
+            _ = DispatchWhenRecordedAsync(job, recorded);
+        }
+        return job.Id;
+    }
 
-    /// <summary>Queues a job and completes with its final result.</summary>
-    public Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
+    /// <summary>
+    /// Queues a job and completes with its final result. With a journal, a job Redis refused faults
+    /// the task with <see cref="JournalWriteException"/>.
+    /// </summary>
+    public async Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
         CancellationToken cancellationToken = default)
     {
+        var job = Prepare(name, args, options);
         var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Submit(name, args, options, null, null, completion);
-        return completion.Task.WaitAsync(cancellationToken);
+        _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
+        await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
+        Dispatch(job);
+        return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
@@ -36,8 +73,8 @@ public sealed partial class ReactorDistributor
         return result;
     }
 
-    private string Submit(string name, object? args, EnqueueOptions? options, Action<JobArgs>? success,
-        Action<JobArgs>? error, TaskCompletionSource<JobResult>? completion)
+    /// <summary>Validates the request and builds the job, with its args encoded once for every send.</summary>
+    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!IsListening || _stopping.IsCancellationRequested)
@@ -47,7 +84,6 @@ public sealed partial class ReactorDistributor
         options ??= Defaults;
         options.Validate();
         var jobArgs = JobArgs.From(args);
-        // Encoded once here: that validates them, and every send of the dispatch reuses the bytes.
         var encodedArgs = _codec.EncodeArgs(jobArgs);
         if (encodedArgs.Length > _options.Limits.MaxFrameBytes - 1024)
         {
@@ -55,8 +91,7 @@ public sealed partial class ReactorDistributor
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
-        var id = _ids.Next();
-        var dispatch = new Dispatch(id, name, jobArgs,
+        var dispatch = new Dispatch(_ids.Next(), name, jobArgs,
             runAt?.ToUnixTimeMilliseconds() ?? 0,
             (long)(options.Period?.TotalMilliseconds ?? 0),
             options.Defer,
@@ -67,23 +102,55 @@ public sealed partial class ReactorDistributor
             EncodedArgs = encodedArgs,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
-        var job = new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout));
-        // Registered before the job can reach a node: the result may come back before Submit returns.
-        _feedback.Register(id, new JobFeedback(name, success, error, completion));
-        // Journaled before it can reach a node, so the journal write always precedes the settle
-        // that removes it (both are pipelined in order on one Redis connection).
-        _journal?.Record(job);
+        return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout));
+    }
+
+    /// <summary>
+    /// Journals the job (a completed task without a journal). The feedback is registered before, and
+    /// the dispatch follows the acknowledgement, so the entry is in Redis before a node can settle
+    /// it: a settle can never precede the write it removes.
+    /// </summary>
+    private Task Record(JobEnvelope job) => _journal?.RecordAsync(job) ?? Task.CompletedTask;
+
+    private async Task AwaitRecorded(JobEnvelope job, Task recorded)
+    {
+        try
+        {
+            await recorded.ConfigureAwait(false);
+        }
+        catch
+        {
+            _feedback.Forget(job.Id);
+            throw;
+        }
+    }
+
+    /// <summary>Fire-and-forget journaling: dispatch after the write, or fail the feedback if Redis refused it.</summary>
+    private async Task DispatchWhenRecordedAsync(JobEnvelope job, Task recorded)
+    {
+        try
+        {
+            await recorded.ConfigureAwait(false);
+            Dispatch(job);
+        }
+        catch (Exception e)
+        {
+            _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), e.Message, settle: false);
+        }
+    }
+
+    private void Dispatch(JobEnvelope job)
+    {
         try
         {
             _dispatcher.Submit(job);
         }
         catch
         {
-            _feedback.Forget(id);
-            _journal?.Forget(id);
+            _feedback.Forget(job.Id);
+            _journal?.Forget(job.Id);
             throw;
         }
-        return id;
     }
 
     private static readonly EnqueueOptions Defaults = new();

@@ -149,9 +149,12 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _feedback.FailAll("the distributor stopped before the job finished");
         if (_journal is not null)
         {
-            await _journal.DisposeAsync().ConfigureAwait(false);
+            await _journal.CloseAsync(JournalFlushTimeout).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long a stopping distributor waits for Redis to take the results it still holds.</summary>
+    private static readonly TimeSpan JournalFlushTimeout = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

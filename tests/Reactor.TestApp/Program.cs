@@ -3,6 +3,11 @@
 //   recover PORT REDIS COUNT          print "result ID OUTCOME" per final result of a job from before the
 //                                     restart; then "done" after COUNT results (or "timeout" after 90 s)
 //   lookup  PORT REDIS ID...          print "stored ID OUTCOME" for each result readable from the journal
+//   held    PORT REDIS COUNT JOB MS DIR   like enqueue (args also carry DIR), then "held N" once the node holds N jobs
+//   burst   PORT REDIS TOTAL KILLAT NAME  enqueue "add" jobs from two threads while a third allocates;
+//                                     print "enqueued KEY" after each Enqueue returned and "success KEY" per
+//                                     feedback ("result KEY OUTCOME" from OnResult); SIGKILL itself right after the KILLAT-th Enqueue returned
+//   serve   PORT REDIS NAME           print "result KEY OUTCOME" per recovered result; run until killed
 using System.Collections.Concurrent;
 using System.Globalization;
 using Reactor;
@@ -10,6 +15,10 @@ using Reactor;
 if (args[0].StartsWith("wf", StringComparison.Ordinal))
 {
     return await WorkflowModes.RunAsync(args);
+}
+if (args[0] is "burst" or "serve")
+{
+    return await BurstModes.RunAsync(args);
 }
 var mode = args[0];
 var port = int.Parse(args[1], CultureInfo.InvariantCulture);
@@ -21,7 +30,7 @@ var distributor = await host.StartDistributorAsync("127.0.0.1", port, o =>
 {
     o.Redis = args[2];
     o.Name = "fault-app";
-    foreach (var job in new[] { "sleep", "add", "node_name" })
+    foreach (var job in new[] { "sleep", "sleep_mark", "add", "node_name" })
     {
         o.OnResult(job, r =>
         {
@@ -42,6 +51,20 @@ switch (mode)
             Console.WriteLine($"enqueued {distributor.Enqueue(args[4], new { i, ms = int.Parse(args[5], CultureInfo.InvariantCulture) })}");
         }
         Console.WriteLine("ready");
+        await Task.Delay(Timeout.Infinite);
+        break;
+    case "held":
+        for (var i = 0; i < count; i++)
+        {
+            var job = new { i, ms = int.Parse(args[5], CultureInfo.InvariantCulture), dir = args[6] };
+            Console.WriteLine($"enqueued {distributor.Enqueue(args[4], job)}");
+        }
+        // The node holds jobs once they are in flight; the test kills this process after this line.
+        while (distributor.InFlightCount == 0)
+        {
+            await Task.Delay(10);
+        }
+        Console.WriteLine($"held {distributor.InFlightCount}");
         await Task.Delay(Timeout.Infinite);
         break;
     case "recover":

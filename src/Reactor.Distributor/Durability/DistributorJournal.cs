@@ -1,6 +1,7 @@
 using System.Buffers;
 using MessagePack;
 using Microsoft.Extensions.Logging;
+using Reactor.Distribution.Feedback;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
 using StackExchange.Redis;
@@ -11,10 +12,11 @@ namespace Reactor.Distribution.Durability;
 /// Makes the distributor's accepted-but-unsettled jobs and recent results survive an application
 /// restart. Keys (prefix "reactor", distributor name "default" unless configured):
 /// <c>{prefix}:dist:{name}:jobs</c> a hash of job id → <see cref="JournalEntry"/>;
-/// <c>{prefix}:dist:{name}:result:{id}</c> a <see cref="StoredResult"/> that expires after the retention.
-/// Writes are pipelined (not awaited on the enqueue path); a failed write is logged.
+/// <c>{prefix}:dist:{name}:result:{id}</c> a <see cref="StoredResult"/> that expires after the retention;
+/// <c>{prefix}:dist:{name}:undelivered</c> a set of job ids whose result is stored but whose feedback
+/// has not run yet. Writes go through one <see cref="JournalWriter"/> (group commit).
 /// </summary>
-internal sealed partial class DistributorJournal : IAsyncDisposable
+internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJournal
 {
     private static readonly MessagePackSerializerOptions Untrusted =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
@@ -25,7 +27,9 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _retention;
     private readonly RedisKey _jobsKey;
+    private readonly RedisKey _undeliveredKey;
     private readonly string _resultPrefix;
+    private readonly JournalWriter _writer;
 
     private DistributorJournal(ConnectionMultiplexer redis, MessageCodec codec, ILogger logger, string prefix, string name, TimeSpan retention)
     {
@@ -36,6 +40,8 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
         _retention = retention;
         _jobsKey = $"{prefix}:dist:{Escape(name)}:jobs";
         _resultPrefix = $"{prefix}:dist:{Escape(name)}:result:";
+        _undeliveredKey = $"{prefix}:dist:{Escape(name)}:undelivered";
+        _writer = new JournalWriter(_db, _jobsKey, _undeliveredKey, _resultPrefix, retention, logger);
     }
 
     public static async Task<DistributorJournal> OpenAsync(string address, string prefix, string name, TimeSpan retention,
@@ -72,7 +78,12 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
         return found;
     }
 
-    public void Record(JobEnvelope job) => Observe(_db.HashSetAsync(_jobsKey, job.Id, Encode(job)), job.Id);
+    /// <summary>Completes once Redis acknowledged the job's entry; faults with <see cref="JournalWriteException"/> otherwise.</summary>
+    public Task RecordAsync(JobEnvelope job) => _writer.RecordAsync(job.Id, Encode(job));
+
+    /// <summary>Ids of jobs whose result was stored but whose feedback had not run when the app stopped.</summary>
+    public async Task<List<string>> LoadUndeliveredAsync() =>
+        [.. (await _db.SetMembersAsync(_undeliveredKey).ConfigureAwait(false)).Select(v => v.ToString())];
 
     /// <summary>The journal's connection: fork/join claims write the journal entry in the same script.</summary>
     internal IDatabase Database => _db;
@@ -80,27 +91,31 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
     /// <summary>The hash of unsettled jobs.</summary>
     internal RedisKey JobsKey => _jobsKey;
 
-    /// <summary>The journal entry of <paramref name="job"/>, as <see cref="Record"/> stores it.</summary>
+    /// <summary>The journal entry of <paramref name="job"/>, as <see cref="RecordAsync"/> stores it.</summary>
     internal byte[] Encode(JobEnvelope job)
     {
         var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds());
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }
 
-    public void Forget(string jobId) => Observe(_db.HashDeleteAsync(_jobsKey, jobId), jobId);
+    /// <summary>Drops the entry of a job that never reached the dispatcher.</summary>
+    public void Forget(string jobId) => _writer.Remove(jobId);
 
-    /// <summary>Moves a job from the journal to the results, in one transaction.</summary>
-    public void Settle(string name, JobResult result, DateTimeOffset now)
+    /// <inheritdoc />
+    public Task SettleAsync(string name, JobResult result, DateTimeOffset now)
     {
         var stored = new StoredResult(result.JobId, name, (int)result.Outcome, JobArgsSerializer.Serialize(result.Args), result.Error,
             now.ToUnixTimeMilliseconds());
-        var tx = _db.CreateTransaction();
-        _ = tx.HashDeleteAsync(_jobsKey, result.JobId);
-        _ = tx.StringSetAsync(_resultPrefix + result.JobId, MessagePackSerializer.Serialize(stored, Untrusted), _retention);
-        Observe(tx.ExecuteAsync(), result.JobId);
+        return _writer.SettleAsync(result.JobId, MessagePackSerializer.Serialize(stored, Untrusted));
     }
 
-    public async Task<JobResult?> GetResultAsync(string jobId)
+    /// <inheritdoc />
+    public void MarkDelivered(string jobId) => _writer.MarkDelivered(jobId);
+
+    public async Task<JobResult?> GetResultAsync(string jobId) => (await GetStoredAsync(jobId).ConfigureAwait(false))?.Result;
+
+    /// <summary>The job name a stored result was recorded under, with the result; null when expired.</summary>
+    public async Task<(string Name, JobResult Result)?> GetStoredAsync(string jobId)
     {
         var value = await _db.StringGetAsync(_resultPrefix + jobId).ConfigureAwait(false);
         if (value.IsNull)
@@ -108,19 +123,23 @@ internal sealed partial class DistributorJournal : IAsyncDisposable
             return null;
         }
         var stored = MessagePackSerializer.Deserialize<StoredResult>((byte[])value!, Untrusted);
-        return new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error);
+        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error));
     }
 
-    public async ValueTask DisposeAsync() => await _redis.DisposeAsync().ConfigureAwait(false);
+    /// <summary>Writes what is still queued (within <paramref name="timeout"/>), then closes the connection.</summary>
+    public async Task CloseAsync(TimeSpan timeout)
+    {
+        await Task.Run(() => _writer.Flush(timeout)).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
 
-    private void Observe(Task pending, string jobId) =>
-        _ = pending.ContinueWith(t => LogWriteFailed(_logger, jobId, t.Exception!.GetBaseException().Message),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    public async ValueTask DisposeAsync()
+    {
+        _writer.Dispose();
+        await _redis.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static string Escape(string name) => Uri.EscapeDataString(name);
-
-    [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Journal write for job {JobId} failed: {Reason}")]
-    private static partial void LogWriteFailed(ILogger logger, string jobId, string reason);
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Skipped unreadable journal entry {JobId}: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string jobId, string reason);

@@ -17,15 +17,17 @@ internal sealed record JobFeedback(
 /// The app's feedbacks by job id. An entry leaves on the job's first final result (so a job that ran
 /// twice after a node loss still calls back once), on timeout, on cancellation and on shutdown;
 /// nothing stays behind. User lambdas run on one delivery loop, in arrival order, never on a
-/// connection's read loop, so a slow feedback cannot stall a node link.
+/// connection's read loop, so a slow feedback cannot stall a node link. With a journal, a final
+/// result is made durable first; only then do its feedbacks run and the node hear that it was recorded.
 /// </summary>
 internal sealed partial class FeedbackRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, JobFeedback> _entries = new(StringComparer.Ordinal);
-    private readonly Channel<(JobFeedback Feedback, JobResult Result)> _deliveries =
-        Channel.CreateUnbounded<(JobFeedback, JobResult)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
     private readonly Task _deliveryLoop;
+    private IResultJournal? _journal;
+    private TimeProvider _time = TimeProvider.System;
 
     public FeedbackRegistry(ILogger logger)
     {
@@ -35,19 +37,28 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     public int Count => _entries.Count;
 
-    /// <summary>Called once per job when its final result is known (the durable journal records it).</summary>
-    public Action<string, JobResult>? Settled { get; set; }
+    /// <summary>From now on, final results are recorded in <paramref name="journal"/> before their feedback runs.</summary>
+    public void UseJournal(IResultJournal journal, TimeProvider time)
+    {
+        _journal = journal;
+        _time = time;
+    }
 
     public void Register(string jobId, JobFeedback feedback) => _entries[jobId] = feedback;
 
     public void Forget(string jobId) => _entries.TryRemove(jobId, out _);
 
-    /// <summary>Routes a node's result; a final one removes the entry, and only the first final one counts.</summary>
-    public bool Deliver(Result result)
+    /// <summary>
+    /// Routes a node's result; a final one removes the entry, and only the first final one counts.
+    /// <paramref name="recorded"/> runs once the final result is durable (at once without a journal,
+    /// and at once for a final result that was not news).
+    /// </summary>
+    public bool Deliver(Result result, Action? recorded = null)
     {
         JobFeedback? feedback;
         if (result.Final ? !_entries.TryRemove(result.JobId, out feedback) : !_entries.TryGetValue(result.JobId, out feedback))
         {
+            recorded?.Invoke();
             return false;
         }
         var outcome = result.Outcome switch
@@ -58,15 +69,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         };
         // JobResult is immutable, so the delivery loop and the awaiting caller share one.
         var jobResult = new JobResult(result.JobId, outcome, result.Args, result.Error);
-        if (feedback.Success is not null || feedback.Error is not null || feedback.Recovered is not null)
-        {
-            // Only jobs with lambdas go through the delivery loop; EnqueueAsync callers are completed below.
-            _deliveries.Writer.TryWrite((feedback, jobResult));
-        }
         if (result.Final)
         {
-            feedback.Completion?.TrySetResult(jobResult);
-            Settled?.Invoke(feedback.Name, jobResult);
+            Settle(feedback, jobResult, recorded);
+        }
+        else if (HasLambdas(feedback))
+        {
+            _deliveries.Writer.TryWrite(new Delivery(feedback, jobResult, Journaled: false));
         }
         return true;
     }
@@ -80,11 +89,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
         args["error"] = error;
         var result = new JobResult(jobId, outcome, args, error);
-        _deliveries.Writer.TryWrite((feedback, result));
-        feedback.Completion?.TrySetResult(result);
         if (settle)
         {
-            Settled?.Invoke(feedback.Name, result);
+            Settle(feedback, result, recorded: null);
+        }
+        else
+        {
+            Announce(feedback, result, journaled: false);
         }
     }
 
@@ -100,15 +111,60 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the feedback of a result recorded before a restart whose feedback had not run yet.</summary>
+    public void Redeliver(JobFeedback feedback, JobResult result) => Announce(feedback, result, journaled: true);
+
     public async ValueTask DisposeAsync()
     {
         _deliveries.Writer.TryComplete();
         await _deliveryLoop.ConfigureAwait(false);
     }
 
+    private void Settle(JobFeedback feedback, JobResult result, Action? recorded)
+    {
+        if (_journal is not { } journal)
+        {
+            Announce(feedback, result, journaled: false);
+            recorded?.Invoke();
+            return;
+        }
+        _ = journal.SettleAsync(feedback.Name, result, _time.GetUtcNow()).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                Announce(feedback, result, journaled: true);
+                recorded?.Invoke();
+                return;
+            }
+            // Stopping before Redis took the result: the job stays journaled and runs again after a
+            // restart, and the node keeps the unacknowledged result to send it again.
+            feedback.Completion?.TrySetResult(result with
+            {
+                Outcome = JobOutcome.Failed,
+                Error = "the distributor stopped before the job's result was recorded",
+            });
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void Announce(JobFeedback feedback, JobResult result, bool journaled)
+    {
+        if (HasLambdas(feedback))
+        {
+            _deliveries.Writer.TryWrite(new Delivery(feedback, result, journaled));
+        }
+        else if (journaled)
+        {
+            _journal?.MarkDelivered(result.JobId);
+        }
+        feedback.Completion?.TrySetResult(result);
+    }
+
+    private static bool HasLambdas(JobFeedback feedback) =>
+        feedback.Success is not null || feedback.Error is not null || feedback.Recovered is not null;
+
     private async Task DeliverAsync()
     {
-        await foreach (var (feedback, result) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (feedback, result, journaled) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             // A job cancelled by its own code (no error) is a success for the app; everything else
             // that did not succeed goes to the error feedback.
@@ -122,8 +178,14 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             {
                 LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
             }
+            if (journaled)
+            {
+                _journal?.MarkDelivered(result.JobId);
+            }
         }
     }
+
+    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Feedback for job {Name} {JobId} threw")]
     private static partial void LogFeedbackThrew(ILogger logger, string name, string jobId, Exception exception);

@@ -143,10 +143,9 @@ internal sealed partial class NodeSession
         if (result.Final)
         {
             _context.Dispatcher.Completed(result.JobId);
-            _context.Feedback.Deliver(result);
-            // Acknowledged whether or not it was news: a duplicate final result (a job that ran
-            // twice) is settled too, so the node can forget it.
-            Send(new ResultAck(result.JobId));
+            // Acknowledged once the result is durable (with a journal), whether or not it was news:
+            // a duplicate final result (a job that ran twice) is settled too, so the node can forget it.
+            _context.Feedback.Deliver(result, () => Send(new ResultAck(result.JobId)));
         }
         else
         {

@@ -26,37 +26,6 @@ public sealed class FaultTests
         RedisServerProcess.StartAsync(port, "--appendonly", "yes", "--appendfsync", "always", "--dir", _dataDir);
 
     [Test]
-    public async Task App_killed_and_restarted_runs_its_pending_jobs_and_results_are_readable()
-    {
-        await using var redis = await StartRedisAsync(RedisServerProcess.FreePort());
-        var port = RedisServerProcess.FreePort();
-        await using var node = NodeProcess.Start("fault_node", $"127.0.0.1:{port}", Cluster.JobsDirectory, "--log-job-processing", "false");
-        List<string> ids;
-        await using (var first = ChildProcess.StartRepoApp("Reactor.TestApp", "enqueue", $"{port}", redis.Address, "100", "sleep", "1500"))
-        {
-            await first.WaitForLineAsync("ready", Patience);
-            ids = first.Lines.Where(l => l.StartsWith("enqueued ", StringComparison.Ordinal)).Select(l => l[9..]).ToList();
-            await Task.Delay(700); // the node has the jobs and is running them
-            first.Kill();
-        }
-
-        await using var second = ChildProcess.StartRepoApp("Reactor.TestApp", "recover", $"{port}", redis.Address, "100");
-        await second.WaitForLineAsync("done", Patience);
-        await using var lookup = ChildProcess.StartRepoApp("Reactor.TestApp", ["lookup", $"{port}", redis.Address, .. ids]);
-        await lookup.WaitForExitAsync(Patience);
-
-        var count = new DeliveryCount();
-        ids.ForEach(count.Enqueued);
-        foreach (var line in second.Lines.Where(l => l.StartsWith("result ", StringComparison.Ordinal)))
-        {
-            count.Feedback(line.Split(' ')[1]);
-        }
-        count.AssertNothingLostOrDuplicated();
-        Assert.That(lookup.Lines.Count(l => l.StartsWith("stored ", StringComparison.Ordinal) && l.EndsWith("Succeeded", StringComparison.Ordinal)),
-            Is.EqualTo(ids.Count), "every result is readable after the restart");
-    }
-
-    [Test]
     public async Task Redis_restarted_mid_run_loses_no_job_and_everyone_reconnects_by_themselves()
     {
         var redisPort = RedisServerProcess.FreePort();

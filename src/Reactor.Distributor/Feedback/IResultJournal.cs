@@ -1,0 +1,14 @@
+namespace Reactor.Distribution.Feedback;
+
+/// <summary>Where final results are made durable before their feedback runs (the distributor's Redis journal).</summary>
+internal interface IResultJournal
+{
+    /// <summary>
+    /// Completes once the job has left the journal and its result is stored and marked undelivered;
+    /// cancelled if the distributor stops first (the job then stays journaled and runs again after a restart).
+    /// </summary>
+    Task SettleAsync(string name, JobResult result, DateTimeOffset now);
+
+    /// <summary>The job's feedback ran; a restart need not deliver it again.</summary>
+    void MarkDelivered(string jobId);
+}
