@@ -36,6 +36,15 @@ internal sealed class BenchOptions
     /// <summary>Seconds between the start of the timers scenario and its first due job; null picks one from the job count.</summary>
     public int? Lead { get; private set; }
 
+    /// <summary>The distributor's Redis journal: null (none), "durable" (Enqueue waits for Redis) or "async" (DurableEnqueue off).</summary>
+    public string? Journal { get; private set; }
+
+    /// <summary>Threads that enqueue the burst at once.</summary>
+    public int Enqueuers { get; private set; } = 1;
+
+    /// <summary>Redis address of the journal, set by the program once it knows it.</summary>
+    public string? JournalAddress { get; set; }
+
     public IEnumerable<string> SelectedScenarios => Scenario == "all" ? Scenarios : [Scenario];
 
     public static BenchOptions Parse(string[] args)
@@ -57,6 +66,8 @@ internal sealed class BenchOptions
                 case "--peer-workers": options.PeerWorkers = Number(Value()); break;
                 case "--seconds": options.Seconds = Number(Value()); break;
                 case "--lead": options.Lead = Number(Value()); break;
+                case "--journal": options.Journal = Value(); break;
+                case "--enqueuers": options.Enqueuers = Number(Value()); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
@@ -67,6 +78,10 @@ internal sealed class BenchOptions
         if (options.Storage is not ("memory" or "redis"))
         {
             throw new ArgumentException("--storage must be memory or redis");
+        }
+        if (options.Journal is not (null or "durable" or "async"))
+        {
+            throw new ArgumentException("--journal must be durable or async");
         }
         if (options.Peer is not (null or "hangfire"))
         {

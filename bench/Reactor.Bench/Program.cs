@@ -16,11 +16,13 @@ catch (ArgumentException e)
 
 var info = TextWriter.Synchronized(options.Json ? Console.Error : Console.Out);
 info.WriteLine($"machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
-await using var redisServer = options.Storage == "redis" && options.Redis is null ? await RedisServer.StartAsync() : null;
+var needsRedis = options.Storage == "redis" || options.Journal is not null;
+await using var redisServer = needsRedis && options.Redis is null ? await RedisServer.StartAsync() : null;
 var redis = options.Storage == "redis" ? options.Redis ?? redisServer!.Address : null;
+options.JournalAddress = options.Journal is null ? null : options.Redis ?? redisServer!.Address;
 if (redisServer is not null)
 {
-    info.WriteLine($"redis: private redis-server at {redis} (appendonly yes, appendfsync everysec, no RDB)");
+    info.WriteLine($"redis: private redis-server at {redisServer.Address} (appendonly yes, appendfsync everysec, no RDB)");
 }
 if (options.Peer is not null)
 {

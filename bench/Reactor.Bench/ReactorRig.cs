@@ -27,7 +27,15 @@ internal sealed class ReactorRig : IAsyncDisposable
         var jobs = Directory.CreateTempSubdirectory("reactor-bench-jobs-").FullName;
         File.Copy(Path.Combine(AppContext.BaseDirectory, "BenchJobs", "Reactor.Bench.Jobs.dll"), Path.Combine(jobs, "Reactor.Bench.Jobs.dll"));
         var host = new ReactorHost();
-        await host.StartDistributorAsync("127.0.0.1", 0);
+        await host.StartDistributorAsync("127.0.0.1", 0, o =>
+        {
+            if (options.JournalAddress is { } journal)
+            {
+                o.Redis = journal;
+                o.Name = $"bench-{Guid.NewGuid():N}";
+                o.DurableEnqueue = options.Journal == "durable";
+            }
+        });
         List<string> extra = ["--log-job-processing", "false", "--log-level", "Warning"];
         if (options.Capacity is { } capacity)
         {

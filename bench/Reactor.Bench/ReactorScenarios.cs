@@ -27,10 +27,17 @@ internal static class ReactorScenarios
         double enqueueSeconds;
         using (new Progress($"burst reactor ({options.Storage})", jobs, () => Interlocked.Read(ref finished)))
         {
-            for (var i = 0; i < jobs; i++)
+            // Concurrent enqueuers share journal round trips (group commit); one enqueuer waits for each.
+            var share = jobs / options.Enqueuers;
+            var enqueuers = Enumerable.Range(0, options.Enqueuers).Select(t => Task.Run(() =>
             {
-                rig.Distributor.Enqueue("noop", null, null, success, error);
-            }
+                var count = t == 0 ? jobs - share * (options.Enqueuers - 1) : share;
+                for (var i = 0; i < count; i++)
+                {
+                    rig.Distributor.Enqueue("noop", null, null, success, error);
+                }
+            }));
+            await Task.WhenAll(enqueuers);
             enqueueSeconds = clock.Elapsed.TotalSeconds;
             await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
         }
@@ -40,6 +47,8 @@ internal static class ReactorScenarios
         var after = await rig.NodeStatsAsync();
         return new Figures("burst", "reactor")
             .Add("storage", options.Storage)
+            .Add("journal", options.Journal ?? "none")
+            .Add("enqueuers", options.Enqueuers)
             .Add("jobs", jobs)
             .Add("seconds", seconds)
             .Add("jobs_per_sec", jobs / seconds)

@@ -71,8 +71,8 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
     public int FeedbackCount => _feedback.Count;
 
     /// <summary>
-    /// Opens the durable journal when configured (retrying while Redis is unreachable), binds the
-    /// listener, starts accepting nodes, and dispatches again what the journal held.
+    /// Opens the durable journal when configured (retrying while Redis is unreachable), queues again
+    /// what the journal held, then binds the listener and starts accepting nodes.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -81,6 +81,12 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
             await OpenJournalAsync(cancellationToken).ConfigureAwait(false);
         }
         StartFlows();
+        if (_journal is not null)
+        {
+            // Before any node can connect: results a node kept while the app was down must find
+            // their jobs registered, or they would be dropped and the jobs run again.
+            await RecoverAsync().ConfigureAwait(false);
+        }
         var address = _options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.Host);
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -98,10 +104,6 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         _sweeper = _time.CreateTimer(_ => FailExpired(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         LogListening(_logger, _options.Host, Port, Id);
-        if (_journal is not null)
-        {
-            await RecoverAsync().ConfigureAwait(false);
-        }
     }
 
     /// <summary>Completes when at least <paramref name="count"/> nodes are connected.</summary>
