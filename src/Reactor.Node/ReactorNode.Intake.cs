@@ -163,14 +163,23 @@ public sealed partial class ReactorNode
         public void OnConnected(DistributorLink link, int generation) =>
             node._loop.Post(() => node.Bind(link, generation));
 
+        // One per final result: a shared callback with the node and id as state, no closure.
         public void OnResultAck(DistributorLink link, ResultAck ack) =>
-            node._loop.Post(() => node.Acknowledged(ack.JobId));
+            node._loop.Post(AckCallback, new Acknowledgement(node, ack.JobId));
 
         private static readonly SendOrPostCallback AcceptCallback = static state =>
         {
             var arrival = (Arrival)state!;
             arrival.Node.Accept(arrival.Link, arrival.Generation, arrival.Dispatch);
         };
+
+        private static readonly SendOrPostCallback AckCallback = static state =>
+        {
+            var ack = (Acknowledgement)state!;
+            ack.Node.Acknowledged(ack.JobId);
+        };
+
+        private sealed record Acknowledgement(ReactorNode Node, string JobId);
 
         private sealed record Arrival(ReactorNode Node, DistributorLink Link, int Generation, Dispatch Dispatch);
     }

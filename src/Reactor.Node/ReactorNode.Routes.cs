@@ -109,6 +109,8 @@ public sealed partial class ReactorNode
                 job.Link = link;
             }
         }
+        // The adopter is where the job reports from now on, also after another restart of this node.
+        job.Record.Distributor = link.DistributorId;
         // The copy's credit goes back now (by the caller); the job never holds a second one.
         job.CreditReturned = true;
         LogAdopted(_logger, job.Record.Name, job.Id, link.Address.ToString());
@@ -133,6 +135,7 @@ public sealed partial class ReactorNode
             job.PublishedOn = link;
             job.PublishedGeneration = generation;
         }
+        job.Record.Distributor = link.DistributorId;
         job.LinkGeneration = generation;
         job.Link = link; // last: a publisher that sees it set sends behind the flushed messages
         _unbound.Remove(job);
