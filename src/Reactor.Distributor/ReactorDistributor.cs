@@ -37,6 +37,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
+        Id = options.Redis is null ? Guid.NewGuid().ToString("N") : $"{options.KeyPrefix}:{options.Name}";
         _time = timeProvider ?? TimeProvider.System;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = factory.CreateLogger("Reactor.Distributor");
@@ -49,8 +50,14 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _context = new SessionContext(options, Id, _dispatcher, _feedback, _codec, _time, _logger, OnNodeJoined, certificate);
     }
 
-    /// <summary>This distributor's id, sent to nodes (a job record's <c>distributor</c> field).</summary>
-    public string Id { get; } = Guid.NewGuid().ToString("N");
+    /// <summary>
+    /// This distributor's id, sent to nodes in the handshake and stored in their job records (the
+    /// <c>distributor</c> field); a node resumes a job from storage on a link to the distributor with
+    /// this id. It lives as long as the distributor's jobs do: with <see cref="DistributorOptions.Redis"/>
+    /// it is <c>{KeyPrefix}:{Name}</c>, the same after an application restart (the journal keeps the
+    /// jobs); without, a random id per instance (a restart forgets the jobs).
+    /// </summary>
+    public string Id { get; }
 
     /// <summary>The port actually listened on (useful with port 0).</summary>
     public int Port { get; private set; }

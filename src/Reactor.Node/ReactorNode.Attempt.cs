@@ -16,6 +16,7 @@ public sealed partial class ReactorNode
         }
         job.Record.Attempt++;
         job.Record.Status = JobStatus.InProgress;
+        ResetPublished(job);
         job.Running = true;
         Interlocked.Increment(ref _running);
         var token = ++job.AttemptToken;
@@ -68,6 +69,11 @@ public sealed partial class ReactorNode
         {
             return;
         }
+        if (IsVoid(job))
+        {
+            RunAgainOrLeave(job);
+            return;
+        }
         if (cancelledByJob)
         {
             // CancelJob from job code ends the job for good, and the app hears of it as a success.
@@ -81,6 +87,23 @@ public sealed partial class ReactorNode
         {
             await OnFailedAsync(job, definition, args, failure);
         }
+    }
+
+    /// <summary>
+    /// The attempt published on a connection that is gone, so its outcome is void. If the distributor
+    /// re-sent the job here (adopted on a live connection), that copy runs now, as a fresh attempt that
+    /// publishes everything again (the claims drop what already arrived); otherwise another node has it.
+    /// </summary>
+    private void RunAgainOrLeave(NodeJob job)
+    {
+        LogAttemptVoid(_logger, job.Record.Name, job.Id, job.Record.Attempt);
+        if (IsStale(job))
+        {
+            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
+            return;
+        }
+        job.Record.Attempt--; // the void attempt is not one of the job's tries
+        StartAttempt(job);
     }
 
     private async Task RunStepsAsync(NodeJob job, JobDefinition definition, JobArgs args)

@@ -23,9 +23,9 @@ public sealed partial class ReactorNode
 
     /// <summary>Each attempt gets a fresh context, so its publish indices start at zero again.</summary>
     private void AttachFlow(NodeJob job, JobArgs args) =>
-        FlowContext.Attach(args, new NodeFlowContext(job, _options.Service, _catalog));
+        FlowContext.Attach(args, new NodeFlowContext(this, job, _options.Service, _catalog));
 
-    private sealed class NodeFlowContext(NodeJob job, string? service, JobCatalog catalog) : FlowContext(job.Id, service)
+    private sealed class NodeFlowContext(ReactorNode node, NodeJob job, string? service, JobCatalog catalog) : FlowContext(job.Id, service)
     {
         private static readonly MessageCodec Codec = new(ProtocolLimits.Default);
 
@@ -41,7 +41,8 @@ public sealed partial class ReactorNode
             {
                 publish = publish with { Name = Service + "." + publish.Name };
             }
-            if (IsStale(job) || !job.Link.Send(publish))
+            // A job resumed from storage publishes too: its publishes wait for a link to its distributor.
+            if (!node.SendPublish(job, publish))
             {
                 // The distributor gives the job to another node when this connection dropped; failing
                 // here stops this attempt from believing it published anything.

@@ -16,9 +16,19 @@ public sealed partial class ReactorNode
             // when the connection closes, because the distributor still counts it as in flight.
             return;
         }
-        if (_jobs.ContainsKey(dispatch.JobId))
+        if (_jobs.TryGetValue(dispatch.JobId, out var held))
         {
-            // The same job again (re-dispatched after a reconnect while we still hold it): keep one copy.
+            // The same job again: resumed from storage, or still running from a dropped connection.
+            // One copy runs; it now belongs to this connection, where the distributor expects its outcome.
+            Adopt(held, link, generation);
+            link.ReturnCredit();
+            return;
+        }
+        if (_unacknowledged.TryGetValue(dispatch.JobId, out var settled))
+        {
+            // Finished here, but the distributor sent the job before our final result reached it (or the
+            // result was lost with a connection): answer with that result instead of running it again.
+            link.SendResult(settled);
             link.ReturnCredit();
             return;
         }
@@ -117,12 +127,12 @@ public sealed partial class ReactorNode
         }
     }
 
-    /// <summary>Marks jobs resumed from storage: they belong to this node, not to one connection.</summary>
+    /// <summary>Marks jobs resumed from storage until a connection to their distributor adopts them (<see cref="Bind"/>).</summary>
     private const int DurableGeneration = -1;
 
     /// <summary>True when the job came on a connection that has since dropped: another node owns it now.</summary>
     private static bool IsStale(NodeJob job) =>
-        job.LinkGeneration != DurableGeneration && (job.LinkGeneration != job.Link.Generation || !job.Link.IsConnected);
+        job.LinkGeneration != DurableGeneration && (job.Link is not { } link || job.LinkGeneration != link.Generation || !link.IsConnected);
 
     private void ReleaseCredit(NodeJob job)
     {
@@ -133,7 +143,7 @@ public sealed partial class ReactorNode
         job.CreditReturned = true;
         if (!IsStale(job))
         {
-            job.Link.ReturnCredit();
+            job.Link?.ReturnCredit();
         }
     }
 
@@ -150,11 +160,26 @@ public sealed partial class ReactorNode
         public void OnDisconnected(DistributorLink link, int generation) =>
             node._loop.Post(() => node.Abandon(link, generation));
 
+        public void OnConnected(DistributorLink link, int generation) =>
+            node._loop.Post(() => node.Bind(link, generation));
+
+        // One per final result: a shared callback with the node and id as state, no closure.
+        public void OnResultAck(DistributorLink link, ResultAck ack) =>
+            node._loop.Post(AckCallback, new Acknowledgement(node, ack.JobId));
+
         private static readonly SendOrPostCallback AcceptCallback = static state =>
         {
             var arrival = (Arrival)state!;
             arrival.Node.Accept(arrival.Link, arrival.Generation, arrival.Dispatch);
         };
+
+        private static readonly SendOrPostCallback AckCallback = static state =>
+        {
+            var ack = (Acknowledgement)state!;
+            ack.Node.Acknowledged(ack.JobId);
+        };
+
+        private sealed record Acknowledgement(ReactorNode Node, string JobId);
 
         private sealed record Arrival(ReactorNode Node, DistributorLink Link, int Generation, Dispatch Dispatch);
     }

@@ -34,6 +34,15 @@ public sealed partial class ReactorNode
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Job storage unavailable: {Reason}; retrying in {Delay}")]
     private static partial void LogStorageUnavailable(ILogger logger, string reason, TimeSpan delay);
 
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Job {Name} {JobId} was sent again by distributor {Address}; the copy held here continues for it")]
+    private static partial void LogAdopted(ILogger logger, string name, string jobId, string address);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Job {Name} {JobId} attempt {Attempt} failed after its connection dropped; not reported, the distributor's new dispatch decides: {Error}")]
+    private static partial void LogSuperseded(ILogger logger, string name, string jobId, int attempt, string error);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Job {Name} {JobId} attempt {Attempt} published on a connection that is gone; its outcome is void")]
+    private static partial void LogAttemptVoid(ILogger logger, string name, string jobId, int attempt);
+
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Job storage operation failed")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);
 }

@@ -22,7 +22,7 @@ public sealed partial class ReactorNode
             return;
         }
         // A periodic run: report it, then wait for the next slot. Attempts count per run.
-        job.Link.SendResult(new Result(job.Id, JobOutcomeCode.Success, args, null, false, job.Record.Attempt));
+        SendResult(job, new Result(job.Id, JobOutcomeCode.Success, args, null, false, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {
             LogJobFinished(_logger, job.Record.Name, job.Id, "run complete");
@@ -57,6 +57,15 @@ public sealed partial class ReactorNode
     /// <summary>The job's last word: one final result, the credit back, and the record kept or removed.</summary>
     private void Finish(NodeJob job, JobOutcomeCode outcome, JobArgs args, string? error)
     {
+        if (outcome == JobOutcomeCode.Error && IsStale(job))
+        {
+            // Superseded: the connection that sent the job dropped, so the distributor has dispatched it
+            // again and that copy's outcome is the one that counts. Reporting this failure would let a
+            // stale attempt win "first final result wins" over a later success.
+            LogSuperseded(_logger, job.Record.Name, job.Id, job.Record.Attempt, error ?? "");
+            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
+            return;
+        }
         if (error is not null)
         {
             // Every error feedback carries the reason in its args, whatever ended the job.
@@ -68,7 +77,7 @@ public sealed partial class ReactorNode
             JobOutcomeCode.Cancelled => JobStatus.Cancelled,
             _ => JobStatus.Failed,
         };
-        job.Link.SendResult(new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
+        SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {
             LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString());

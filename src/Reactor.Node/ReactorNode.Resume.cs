@@ -10,7 +10,8 @@ public sealed partial class ReactorNode
     /// Loads this node's unfinished records and schedules them again: waiting jobs at their time,
     /// interrupted ones at once. Finished records (complete, failed, cancelled) never run again.
     /// A job the distributor meanwhile sent to another node sharing this Redis is no longer indexed
-    /// under this node (saving it there moved it), so it is not resumed twice.
+    /// under this node (saving it there moved it), so it is not resumed twice. Runs before any link
+    /// dials, so a copy the distributor re-sends always finds the resumed job by id.
     /// </summary>
     private async Task ResumeStoredJobsAsync(CancellationToken cancellationToken)
     {
@@ -41,14 +42,18 @@ public sealed partial class ReactorNode
         {
             return;
         }
-        // Results of a resumed job go to the first distributor (sent when it connects); the
-        // distributor that enqueued it settles the feedback if it still knows the job.
-        var job = new NodeJob(record, record.Args, _links[0])
+        // No connection yet: the job's publishes and results wait for a link to the distributor named
+        // in its record (Bind), or for that distributor's copy of the job (Adopt), whichever comes first.
+        var job = new NodeJob(record, record.Args, null)
         {
             LinkGeneration = DurableGeneration,
             CreditReturned = true,
         };
         _jobs.Add(job.Id, job);
+        lock (_routesGate)
+        {
+            _unbound.Add(job);
+        }
         var now = _time.GetUtcNow();
         if (record.Status == JobStatus.InProgress && record.Attempt > 0)
         {

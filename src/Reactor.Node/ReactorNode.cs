@@ -80,9 +80,14 @@ public sealed partial class ReactorNode : IAsyncDisposable
             var link = new DistributorLink(DistributorAddress.Parse(address), identity, _linkHandler, codec, _options, _time,
                 _loggerFactory.CreateLogger("Reactor.Node.Link"));
             _links.Add(link);
+        }
+        // Resume first, dial second: a distributor re-sends the jobs it had on this node as soon as the
+        // node joins, and each copy must find its resumed job by id instead of starting a second run.
+        await ResumeStoredJobsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var link in _links)
+        {
             _linkTasks.Add(Task.Run(() => link.RunAsync(_stopping.Token), CancellationToken.None));
         }
-        await ResumeStoredJobsAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(_logger, _options.Name, _catalog.Names.Count, _store.Kind, string.Join(", ", _options.Distributors));
     }
 

@@ -95,6 +95,9 @@ internal sealed partial class DistributorLink
         Interlocked.Exchange(ref _pendingCredit, 0);
         Touch();
         LogConnected(_logger, _address.ToString(), welcome.DistributorId);
+        // Before the read loop: the node routes jobs resumed from storage to this connection before
+        // it sees the first Dispatch, which may be the distributor's copy of one of them.
+        _handler.OnConnected(this, generation);
         var interval = TimeSpan.FromMilliseconds(Math.Max(50, welcome.HeartbeatIntervalMs));
         using var heartbeat = _time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
@@ -137,7 +140,10 @@ internal sealed partial class DistributorLink
             case Cancel cancel:
                 _handler.OnCancel(this, cancel);
                 break;
-            case Heartbeat or ResultAck:
+            case ResultAck ack:
+                _handler.OnResultAck(this, ack);
+                break;
+            case Heartbeat:
                 break;
             case Goodbye goodbye:
                 LogDistributorGoodbye(_logger, _address.ToString(), goodbye.Reason);

@@ -10,6 +10,12 @@ internal interface ILinkHandler
     void OnCancel(DistributorLink link, Cancel cancel);
 
     void OnDisconnected(DistributorLink link, int generation);
+
+    /// <summary>The handshake succeeded; called before the first message of the connection is read.</summary>
+    void OnConnected(DistributorLink link, int generation);
+
+    /// <summary>The distributor recorded a final result: the node may forget it.</summary>
+    void OnResultAck(DistributorLink link, ResultAck ack);
 }
 
 /// <summary>What a link says about its node in the handshake.</summary>

@@ -4,18 +4,40 @@ using Reactor.Storage;
 namespace Reactor.Node.Runtime;
 
 /// <summary>A job held by this node. Owned by the reactor loop: no other thread touches it.</summary>
-internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, DistributorLink link)
+internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, DistributorLink? link)
 {
     public JobRecord Record { get; } = record;
 
     /// <summary>Each attempt and each periodic run starts from these, so one attempt's leftovers never leak into the next.</summary>
     public JobArgs OriginalArgs { get; } = originalArgs;
 
-    /// <summary>Where results go: the connection (and distributor) that sent the job.</summary>
-    public DistributorLink Link { get; } = link;
+    /// <summary>
+    /// Where results and publishes go: the connection (and distributor) that sent the job, or the one
+    /// that re-sent it (adoption). Null for a job resumed from storage until a link to its distributor
+    /// comes up: its messages wait in <see cref="Waiting"/> meanwhile. Written on the loop under the
+    /// node's route lock, after the waiting messages were flushed, so a reader that sees it set
+    /// sends behind them.
+    /// </summary>
+    public DistributorLink? Link { get; set; } = link;
 
-    /// <summary>The link generation the job arrived on; a job from an older generation was re-dispatched elsewhere.</summary>
-    public int LinkGeneration { get; init; }
+    /// <summary>The link generation the job belongs to; a job from an older generation was re-dispatched elsewhere.</summary>
+    public int LinkGeneration { get; set; }
+
+    /// <summary>Messages of a resumed job whose distributor has no live link yet, in send order (route lock).</summary>
+    public List<Protocol.Messages.IReactorMessage> Waiting { get; } = [];
+
+    /// <summary>
+    /// The connection this attempt's first publish went on (route lock). An attempt whose publishes went
+    /// on a connection that has since dropped or been replaced may have lost some of them, so its
+    /// outcome is void: the distributor's newer dispatch owns the job.
+    /// </summary>
+    public DistributorLink? PublishedOn { get; set; }
+
+    /// <summary>The generation of <see cref="PublishedOn"/>.</summary>
+    public int PublishedGeneration { get; set; }
+
+    /// <summary>True once this attempt published (its publishes may still wait in <see cref="Waiting"/>).</summary>
+    public bool Published { get; set; }
 
     public string Id => Record.Id;
 

@@ -97,32 +97,88 @@ public sealed class FaultTests
         Assert.That(cluster.Distributor.ConnectedNodes, Is.EqualTo(new[] { "behind_proxy" }), "the node reconnected by itself");
     }
 
+    /// <summary>
+    /// The distributor re-sends a dead node's jobs anyway, so "each feedback runs once" alone cannot tell
+    /// whether the node resumed anything. Here every job is routed only to the node "durable"
+    /// (AlwaysUseSpecifiedNode), the kill lands while half the jobs are running (held until the test
+    /// releases them) and half are parked on timers, and the restarted node must (a) resume all of them
+    /// from storage before the distributor's copies arrive, (b) recognise every copy by id instead of
+    /// running it again, and (c) continue the stored attempt count: a resumed running job starts
+    /// attempt 2, a re-sent copy run from scratch would start attempt 1.
+    /// </summary>
     [Test]
     public async Task A_node_with_redis_killed_and_restarted_resumes_its_jobs_and_each_feedback_runs_once()
     {
+        const int Running = 10;
+        const int Parked = 10;
         await using var redis = await StartRedisAsync(RedisServerProcess.FreePort());
-        await using var cluster = await Cluster.StartAsync();
-        var victim = cluster.StartNode("durable", "--storage", "redis", "--redis", redis.Address);
+        await using var cluster = await Cluster.StartAsync(o => o.AlwaysUseSpecifiedNode = true);
+        string[] nodeArgs = ["--storage", "redis", "--redis", redis.Address, "--capacity", "40", "--merge-job-itself", "true",
+            "--log-job-processing", "false", "--log-level", "Information"];
+        var dir = Directory.CreateDirectory(Path.Combine(_dataDir, "marks")).FullName;
+        var victim = NodeProcess.Start("durable", cluster.Address, Cluster.JobsDirectory, nodeArgs);
+        await using var victimGuard = victim;
         await cluster.WaitForNodesAsync(1);
         var count = new DeliveryCount();
-        for (var i = 0; i < 50; i++)
+        var errors = 0;
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var route = new EnqueueOptions { Node = "durable" };
+        foreach (var (key, options) in Enumerable.Range(0, Running).Select(i => ($"r{i}", route))
+            .Concat(Enumerable.Range(0, Parked).Select(i => ($"p{i}", route with { After = TimeSpan.FromSeconds(4) }))))
         {
-            var key = $"k{i}";
+            ids[key] = cluster.Distributor.Enqueue("resume_hold", new { dir, key }, options,
+                success: a => count.Feedback(a.Get<string>("key")), error: _ => Interlocked.Increment(ref errors));
             count.Enqueued(key);
-            cluster.Distributor.Enqueue("add", new { key, a = i, b = 1 }, new EnqueueOptions { After = TimeSpan.FromSeconds(3) },
-                success: a => count.Feedback(a.Get<string>("key")));
         }
         await using var monitor = await RedisMonitor.ConnectAsync(redis.Address);
-        while ((await monitor.JobsForAsync("durable")).Count < 50)
-        {
-            await Task.Delay(50);
-        }
+        await WaitUntilAsync(async () => Marks(dir, "start-r", victim.Id).Length == Running
+            && (await monitor.JobsForAsync("durable")).Count == Running + Parked, "running jobs started and every job stored");
 
         victim.Kill();
-        cluster.StartNode("durable", "--storage", "redis", "--redis", redis.Address);
+        await victim.WaitForExitAsync();
+        await using var heir = NodeProcess.Start("durable", cluster.Address, Cluster.JobsDirectory, nodeArgs);
+        // Evidence that the copies reached the node and were recognised: one adoption line per job.
+        await WaitUntilAsync(() => Task.FromResult(ids.Values.All(id => heir.Output.Any(l => l.Contains(id, StringComparison.Ordinal)
+            && l.Contains("was sent again", StringComparison.Ordinal)))), "every re-sent copy adopted by the resumed job");
+        await File.WriteAllTextAsync(Path.Combine(dir, "release"), "");
         await count.WaitForAllAsync(Patience);
 
         count.AssertNothingLostOrDuplicated();
+        var resumedLine = heir.Output.FirstOrDefault(l => l.Contains("unfinished jobs of node durable", StringComparison.Ordinal)) ?? "";
+        TestContext.Out.WriteLine($"running at kill={Running} parked at kill={Parked} resumed: '{resumedLine.Trim()}' errors={errors}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors, Is.Zero, "no error feedback");
+            Assert.That(resumedLine, Does.Contain($"Resumed {Running + Parked} unfinished jobs"), "all jobs resumed from storage");
+            foreach (var (key, _) in ids)
+            {
+                Assert.That(Marks(dir, $"done-{key}-", victim.Id), Is.Empty, $"{key} did not finish on the killed node");
+                Assert.That(Marks(dir, $"done-{key}-", heir.Id), Has.Length.EqualTo(1), $"{key} ran to completion once");
+                Assert.That(Marks(dir, $"start-{key}-", heir.Id), Has.Length.EqualTo(1), $"{key} started once on the restarted node");
+            }
+            for (var i = 0; i < Running; i++)
+            {
+                // Attempt 2: the killed attempt counted, so this run continued the stored record.
+                Assert.That(Marks(dir, $"start-r{i}-", heir.Id).Select(Path.GetFileName),
+                    Has.All.StartWith($"start-r{i}-{heir.Id}-a2-"), $"r{i} was resumed from storage, not only re-sent");
+            }
+        });
+    }
+
+    private static string[] Marks(string dir, string prefix, int pid) =>
+        Directory.GetFiles(dir, prefix + "*").Where(f => Path.GetFileName(f).Contains($"-{pid}-", StringComparison.Ordinal)).ToArray();
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out waiting until {what}");
+            }
+            await Task.Delay(50);
+        }
     }
 
     [Test]
