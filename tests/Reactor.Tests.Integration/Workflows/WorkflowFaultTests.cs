@@ -60,8 +60,14 @@ public sealed class WorkflowFaultTests
         Assert.That(result.Status, Is.EqualTo(WorkflowStatus.Finished));
         var local = rig.EventsOf(result.Id);
         var published = collector.Of(result.Id);
-        Assert.That(published.Select(e => e.EventId).Distinct(), Is.EqualTo(local.Select(e => e.EventId)), "every event, once each, in order");
-        Assert.That(published.Select(e => e.Type), Is.EqualTo(new[]
+        // At least once (docs/workflows.md): a publish whose confirm the cut swallowed is sent again, right
+        // after itself and with the same event_id; nothing else may repeat, and order is kept.
+        var ids = published.Select(e => e.EventId).ToList();
+        var raw = string.Join("\n", published.Select(e => $"{e.EventId} {e.Type}"));
+        var collapsed = ids.Where((e, i) => i == 0 || ids[i - 1] != e).ToList();
+        Assert.That(collapsed, Is.EqualTo(local.Select(e => e.EventId)), "every event, in order, a repeat only next to its original:\n" + raw);
+        Assert.That(ids.Count - collapsed.Count, Is.InRange(0, 1), "one outage repeats at most the one unconfirmed event:\n" + raw);
+        Assert.That(published.Where((e, i) => i == 0 || ids[i - 1] != e.EventId).Select(e => e.Type), Is.EqualTo(new[]
         {
             "workflow.created", "workflow.phase.started", "workflow.task.finished", "workflow.phase.finished",
             "workflow.phase.started", "workflow.task.finished", "workflow.phase.finished",
