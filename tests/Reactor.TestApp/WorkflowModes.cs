@@ -4,7 +4,8 @@ using Reactor;
 /// <summary>
 /// The application side of the workflow crash test:
 ///   wfstart  PORT REDIS DEFS PAYLOAD_MARKER   start workflow "crash-chain"; print "started ID"; wait to be killed
-///   wfresume PORT REDIS DEFS ID               resume after a crash; print "finished STATUS" when ID ends
+///   wfresume PORT REDIS DEFS ID               resume after a crash; print "history TYPE STEP" for each
+///                                             recorded transition, then "finished STATUS", when ID ends
 /// Both run a durable distributor and an engine named "crash-engine" on the same Redis.
 /// </summary>
 internal static class WorkflowModes
@@ -24,6 +25,8 @@ internal static class WorkflowModes
             o.Redis = args[2];
             o.EngineName = "crash-engine";
             o.SweepInterval = TimeSpan.FromMilliseconds(500);
+            // Short, so another engine adopts this one's workflows soon after it was killed.
+            o.LeaseTtl = TimeSpan.FromSeconds(2);
         });
         if (args[0] == "wfstart")
         {
@@ -32,6 +35,10 @@ internal static class WorkflowModes
             await Task.Delay(Timeout.Infinite);
         }
         var result = await engine.WaitForWorkflowAsync(args[4]).WaitAsync(TimeSpan.FromSeconds(90));
+        foreach (var transition in await engine.HistoryAsync(args[4]))
+        {
+            Console.WriteLine($"history {transition.Type} {transition.Step}");
+        }
         Console.WriteLine($"finished {result.Status}");
         await host.StopWorkflowsAsync();
         return 0;

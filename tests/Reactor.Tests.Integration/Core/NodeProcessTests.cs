@@ -34,7 +34,11 @@ public sealed class NodeProcessTests
             }, error: a => all.TrySetException(new AssertionException($"job failed: {a["error"]}")));
         }
         await all.Task.WaitAsync(Cluster.Patience);
-        await Task.Delay(500); // a duplicate feedback would arrive within this
+        // A later job pinned to each node: a repeated final result is sent on the same link before it.
+        foreach (var node in new[] { "worker_1", "worker_2" })
+        {
+            await cluster.Distributor.EnqueueAsync("node_name", null, new EnqueueOptions { Node = node }).WaitAsync(Cluster.Patience);
+        }
 
         Assert.That(feedbacks, Has.Count.EqualTo(jobs));
         Assert.That(feedbacks.Values.Distinct(), Is.EqualTo(new[] { 1 }), "every job has exactly one feedback");
@@ -73,7 +77,11 @@ public sealed class NodeProcessTests
         victim.Kill();
 
         await all.Task.WaitAsync(Cluster.Patience);
-        await Task.Delay(500);
+        // Every job the distributor still tracked has settled; what the survivor may still run are repeats
+        // of settled jobs (200 ms each, started before this point). A 400 ms sentinel started after them on
+        // the same node ends after them, so a repeat's feedback would have come before the sentinel's.
+        await WaitUntilAsync(() => cluster.Distributor.InFlightCount == 0 && cluster.Distributor.PendingCount == 0);
+        await cluster.Distributor.EnqueueAsync("sleep", new { i = -1, ms = 400 }, new EnqueueOptions { Node = "survivor" }).WaitAsync(Cluster.Patience);
 
         Assert.That(feedbacks, Has.Count.EqualTo(jobs), "no job lost");
         Assert.That(feedbacks.Values.Distinct(), Is.EqualTo(new[] { 1 }), "each feedback exactly once");
@@ -152,7 +160,10 @@ public sealed class NodeProcessTests
         await cluster.WaitForNodesAsync(1);
         var running = cluster.Distributor.EnqueueAsync("sleep", new { ms = 1500 });
         var deferred = cluster.Distributor.EnqueueAsync("add", new { a = 1, b = 2 }, new EnqueueOptions { After = TimeSpan.FromSeconds(3) });
-        await Task.Delay(500);
+        // A job sent after both on the same link: the node takes jobs in order on its loop, so once this one
+        // has run, the sleep is running (not merely sent) and the deferred one is parked on its timer.
+        var marker = await cluster.Distributor.EnqueueAsync("add", new { a = 0, b = 0 }).WaitAsync(Cluster.Patience);
+        Assert.That(marker.Outcome, Is.EqualTo(JobOutcome.Succeeded));
 
         await leaving.StopAsync(TimeSpan.FromSeconds(30));
         var first = await running.WaitAsync(Cluster.Patience);
@@ -163,5 +174,15 @@ public sealed class NodeProcessTests
         var second = await deferred.WaitAsync(Cluster.Patience);
         Assert.That(second.Args.Get<long>("sum"), Is.EqualTo(3), "the waiting job went back and ran on another node");
         Assert.That(await leaving.WaitForExitAsync(), Is.Zero);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Cluster.Patience;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
+            await Task.Delay(20);
+        }
     }
 }

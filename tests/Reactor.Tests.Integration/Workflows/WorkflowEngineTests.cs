@@ -53,17 +53,32 @@ public sealed class WorkflowEngineTests
     [Test]
     public async Task A_phase_with_two_handlers_finishes_only_after_both_and_a_phase_without_handlers_finishes_at_once()
     {
+        var slowMayFinish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var rig = await WorkflowRig.StartAsync(TwoHandlers, jobs =>
         {
             jobs.Job("slow-handler", async a =>
             {
-                await Task.Delay(700);
+                await slowMayFinish.Task;
                 a["slow"] = "done";
             });
             jobs.Job("fast-handler", a => a["fast"] = "v" + a["handler_version"]);
         }, await ServicesAsync(), "two.json");
 
-        var result = await rig.Engine.RunWorkflowAsync("two-handlers").WaitAsync(WorkflowRig.Patience);
+        var run = rig.Engine.RunWorkflowAsync("two-handlers");
+        // The fast handler's task is counted while the slow one is still held: the phase must not finish yet.
+        string? early = null;
+        await WaitUntilAsync(() =>
+        {
+            lock (rig.Events)
+            {
+                early = rig.Events.FirstOrDefault(e => e.Type == WorkflowEventTypes.TaskFinished)?.WorkflowId;
+            }
+            return early is not null;
+        });
+        Assert.That(await rig.Engine.HistoryAsync(early!), Has.None.Matches<WorkflowTransition>(h => h.Type == WorkflowEventTypes.PhaseFinished && h.Step == "counting"),
+            "the phase finished while one of its handlers was still running");
+        slowMayFinish.TrySetResult();
+        var result = await run.WaitAsync(WorkflowRig.Patience);
 
         Assert.That(result.Status, Is.EqualTo(WorkflowStatus.Finished), result.Error);
         Assert.That(result.Output["slow"]!.ToString(), Is.EqualTo("done"));
@@ -90,6 +105,7 @@ public sealed class WorkflowEngineTests
     public async Task A_handler_failing_after_its_retries_takes_the_error_transition()
     {
         var attempts = 0;
+        var neverRan = 0;
         await using var rig = await WorkflowRig.StartAsync(Failing, jobs =>
         {
             jobs.Job("always-fails", _ =>
@@ -98,7 +114,8 @@ public sealed class WorkflowEngineTests
                 throw new InvalidOperationException("disk on fire");
             });
             jobs.Job("error-emailer", a => a["emailed"] = $"{a["workflow_id"]}: {WordCountJobs.Payload(a)["error"]}");
-            jobs.Job("never-runs", _ => Assert.Fail("the success phase must not run"));
+            // Counted, not asserted here: an assertion in job code runs on the node's thread and would only fail that job.
+            jobs.Job("never-runs", _ => Interlocked.Increment(ref neverRan));
         }, await ServicesAsync(), "failing.json");
 
         var result = await rig.Engine.RunWorkflowAsync("failing").WaitAsync(WorkflowRig.Patience);
@@ -110,16 +127,18 @@ public sealed class WorkflowEngineTests
         var history = await rig.Engine.HistoryAsync(result.Id);
         Assert.That(history.Select(h => $"{h.Type}:{h.Step}"), Does.Contain("workflow.phase.failed:working").And.Contain("workflow.phase.started:error"));
         Assert.That(history.Any(h => h.Step == "finished"), Is.False);
+        Assert.That(neverRan, Is.Zero, "the success phase must not run");
     }
 
     [Test]
     public async Task A_failure_without_an_error_transition_fails_the_workflow()
     {
         const string yaml = "workflows:\n  - name: boom\n    steps:\n      - name: explode\n      - name: after\n        depends: [explode]\n";
+        var afterRan = 0;
         await using var rig = await WorkflowRig.StartAsync(yaml, jobs =>
         {
             jobs.Job("explode", _ => throw new ArgumentException("bad input"));
-            jobs.Job("after", _ => Assert.Fail("must not run"));
+            jobs.Job("after", _ => Interlocked.Increment(ref afterRan));
         });
 
         var result = await rig.Engine.RunWorkflowAsync("boom").WaitAsync(WorkflowRig.Patience);
@@ -127,6 +146,9 @@ public sealed class WorkflowEngineTests
         Assert.That(result.Status, Is.EqualTo(WorkflowStatus.Failed));
         Assert.That(result.Error, Does.Contain("bad input"));
         Assert.That(rig.EventsOf(result.Id).Last().Type, Is.EqualTo(WorkflowEventTypes.Failed));
+        Assert.That(afterRan, Is.Zero, "a step depending on a failed one must not run");
+        var history = await rig.Engine.HistoryAsync(result.Id);
+        Assert.That(history.Any(h => h.Step == "after"), Is.False);
     }
 
     [Test]

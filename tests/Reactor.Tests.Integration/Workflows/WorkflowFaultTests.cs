@@ -39,10 +39,19 @@ public sealed class WorkflowFaultTests
         }, "chain.json");
 
         var run = rig.Engine.RunWorkflowAsync("chain");
-        await WorkflowEngineTests.WaitUntilAsync(() => rig.Events.Any(e => e.Type == WorkflowEventTypes.PhaseStarted));
+        string? id = null;
+        await WorkflowEngineTests.WaitUntilAsync(() =>
+        {
+            lock (rig.Events)
+            {
+                id = rig.Events.FirstOrDefault(e => e.Type == WorkflowEventTypes.PhaseStarted)?.WorkflowId;
+            }
+            return id is not null;
+        });
         proxy.Cut();
         gate.TrySetResult(); // the rest of the workflow runs while the broker is unreachable
-        await Task.Delay(1500);
+        // The workflow ends in the store while the broker is cut off: every later event waits in the outbox.
+        await WorkflowEngineTests.WaitUntilAsync(() => rig.Engine.StatusAsync(id!).GetAwaiter().GetResult() == WorkflowStatus.Finished);
         Assert.That(run.IsCompleted, Is.False, "the end is announced only through the relay, after RabbitMQ confirmed it");
         proxy.Restore();
         var result = await run.WaitAsync(WorkflowRig.Patience);
@@ -51,8 +60,14 @@ public sealed class WorkflowFaultTests
         Assert.That(result.Status, Is.EqualTo(WorkflowStatus.Finished));
         var local = rig.EventsOf(result.Id);
         var published = collector.Of(result.Id);
-        Assert.That(published.Select(e => e.EventId).Distinct(), Is.EqualTo(local.Select(e => e.EventId)), "every event, once each, in order");
-        Assert.That(published.Select(e => e.Type), Is.EqualTo(new[]
+        // At least once (docs/workflows.md): a publish whose confirm the cut swallowed is sent again, right
+        // after itself and with the same event_id; nothing else may repeat, and order is kept.
+        var ids = published.Select(e => e.EventId).ToList();
+        var raw = string.Join("\n", published.Select(e => $"{e.EventId} {e.Type}"));
+        var collapsed = ids.Where((e, i) => i == 0 || ids[i - 1] != e).ToList();
+        Assert.That(collapsed, Is.EqualTo(local.Select(e => e.EventId)), "every event, in order, a repeat only next to its original:\n" + raw);
+        Assert.That(ids.Count - collapsed.Count, Is.InRange(0, 1), "one outage repeats at most the one unconfirmed event:\n" + raw);
+        Assert.That(published.Where((e, i) => i == 0 || ids[i - 1] != e.EventId).Select(e => e.Type), Is.EqualTo(new[]
         {
             "workflow.created", "workflow.phase.started", "workflow.task.finished", "workflow.phase.finished",
             "workflow.phase.started", "workflow.task.finished", "workflow.phase.finished",
@@ -65,33 +80,44 @@ public sealed class WorkflowFaultTests
     }
 
     [Test]
-    public async Task A_new_engine_on_the_same_redis_store_resumes_a_workflow_whose_engine_died()
+    public async Task A_new_engine_on_the_same_redis_store_resumes_a_workflow_whose_engine_was_killed()
     {
-        var redis = await TestServices.RedisAsync();
-        var prefix = $"test:wf:{Guid.NewGuid():N}:";
-        var name = "engine-" + Guid.NewGuid().ToString("N")[..8];
-        var neverOpens = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = await WorkflowRig.StartAsync(Chain, jobs =>
-        {
-            jobs.Job("gate", async _ => await neverOpens.Task);
-            jobs.Job("step", _ => { });
-        }, o => Configure(o, redis, prefix, name), "chain.json");
-        var id = await first.Engine.StartWorkflowAsync("chain");
-        await WorkflowEngineTests.WaitUntilAsync(() => first.EventsOf(id, WorkflowEventTypes.PhaseStarted).Count == 1);
-        await first.DisposeAsync(); // the engine, its distributor and node go away with the task in flight
+        // The engine's whole process is SIGKILLed while the first phase's task runs: no dispose, no
+        // lease release. Its task never finishes on the old node (the marker is never created).
+        await using var crashed = await KilledEngine.StartAndKillAsync();
+        var firstRuns = 0;
 
-        await using var second = await WorkflowRig.StartAsync(Chain, jobs =>
+        // Another engine, under another name, on the same store: it adopts the workflow once the dead
+        // engine's lease (2 s in the test app) has lapsed, and runs the unfinished task on its own node.
+        await using var second = await WorkflowRig.StartAsync(KilledEngine.Chain, jobs =>
         {
-            jobs.Job("gate", a => a["reopened"] = true);
-            jobs.Job("step", a => a["at_" + a["step"]] = true);
-        }, o => Configure(o, redis, prefix, name), "chain.json");
-        var result = await second.Engine.WaitForWorkflowAsync(id).WaitAsync(WorkflowRig.Patience);
+            jobs.Job("wait_for_marker", a =>
+            {
+                Interlocked.Increment(ref firstRuns);
+                a["reopened"] = true;
+            });
+            jobs.Job("mark_step", a => a["at_" + a["step"]] = true);
+        }, o =>
+        {
+            o.Redis = crashed.Redis.Address;
+            o.RedisKeyPrefix = new WorkflowOptions().RedisKeyPrefix; // the test app's keys
+            o.EngineName = "adopter-" + Guid.NewGuid().ToString("N")[..8];
+            o.SweepInterval = TimeSpan.FromMilliseconds(300);
+            o.LeaseTtl = TimeSpan.FromSeconds(2);
+        }, "crash-chain.json");
+        var result = await second.Engine.WaitForWorkflowAsync(crashed.WorkflowId).WaitAsync(WorkflowRig.Patience);
 
-        Assert.That(result.Status, Is.EqualTo(WorkflowStatus.Finished));
-        Assert.That((bool)result.Output["reopened"]!, Is.True);
-        var history = await second.Engine.HistoryAsync(id);
-        Assert.That(history.Count(h => h.Type == WorkflowEventTypes.PhaseStarted && h.Step == "first"), Is.EqualTo(1));
-        Assert.That(history.Count(h => h.Type == WorkflowEventTypes.Finished), Is.EqualTo(1));
+        Assert.That(result.Status, Is.EqualTo(WorkflowStatus.Finished), result.Error);
+        Assert.That((bool)result.Output["reopened"]!, Is.True, "the first phase finished through the new engine's node");
+        Assert.That((bool)result.Output["at_second"]!, Is.True);
+        Assert.That((bool)result.Output["at_third"]!, Is.True);
+        Assert.That(firstRuns, Is.GreaterThanOrEqualTo(1), "the adopted task ran on the new engine's node (at least once, as any job)");
+        Assert.That(crashed.FirstTaskRunsOnNode, Is.EqualTo(1), "the dead engine's node ran it once and is still waiting");
+        var history = await second.Engine.HistoryAsync(crashed.WorkflowId);
+        Assert.That(history.Where(h => h.Type == WorkflowEventTypes.Created), Has.Exactly(1).Items);
+        Assert.That(history.Where(h => h.Type == WorkflowEventTypes.PhaseStarted).Select(h => h.Step), Is.EqualTo(new[] { "first", "second", "third" }));
+        Assert.That(history.Where(h => h.Type == WorkflowEventTypes.PhaseFinished).Select(h => h.Step), Is.EqualTo(new[] { "first", "second", "third" }));
+        Assert.That(history.Where(h => h.Type == WorkflowEventTypes.Finished), Has.Exactly(1).Items);
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using Reactor.Node.Runtime;
@@ -8,19 +9,23 @@ namespace Reactor.Tests.Unit.Node;
 [CancelAfter(30_000)]
 public sealed class TimerQueueTests
 {
-    private sealed record Item(string Name);
+    private sealed record Item(string Name, int Index = -1);
 
     private FakeTimeProvider _time = null!;
     private ReactorLoop _loop = null!;
     private List<string> _fired = null!;
     private TimerQueue<Item> _queue = null!;
     private SemaphoreSlim _signal = null!;
+    // Exceptions on the loop thread: an assertion there would be swallowed by the loop, so they
+    // are collected and asserted on the test thread (TearDown fails the test).
+    private ConcurrentQueue<Exception> _loopErrors = null!;
 
     [SetUp]
     public void SetUp()
     {
         _time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        _loop = new ReactorLoop("test-loop", e => Assert.Fail(e.ToString()));
+        _loopErrors = new ConcurrentQueue<Exception>();
+        _loop = new ReactorLoop("test-loop", _loopErrors.Enqueue);
         _loop.Start();
         _fired = [];
         _signal = new SemaphoreSlim(0);
@@ -37,6 +42,7 @@ public sealed class TimerQueueTests
         _queue.Dispose();
         _loop.Dispose();
         _signal.Dispose();
+        Assert.That(_loopErrors.Select(e => e.ToString()), Is.Empty, "work on the loop threw");
     }
 
     private Task OnLoopAsync(Action action) => _loop.InvokeAsync(() =>
@@ -112,23 +118,42 @@ public sealed class TimerQueueTests
     [Test]
     public async Task A_hundred_thousand_items_with_one_due_time_all_fire_once()
     {
+        const int items = 100_000;
+        // Touched only on the loop thread (the due callback and InvokeAsync run there).
+        var firedPerItem = new int[items];
+        var late = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Dispose();
+        _queue = new TimerQueue<Item>(_time, _loop, item =>
+        {
+            if (item.Index >= 0)
+            {
+                firedPerItem[item.Index]++;
+            }
+            else
+            {
+                late.TrySetResult();
+            }
+        });
         var due = _time.GetUtcNow().AddSeconds(5);
         await OnLoopAsync(() =>
         {
-            for (var i = 0; i < 100_000; i++)
+            for (var i = 0; i < items; i++)
             {
-                _queue.Schedule(new Item("x"), due);
+                _queue.Schedule(new Item("x", i), due);
             }
+            // Due after all of them: once it fired, any repeat of an earlier item would already have happened.
+            _queue.Schedule(new Item("sentinel"), due.AddSeconds(1));
         });
 
         _time.Advance(TimeSpan.FromSeconds(5));
-        var fired = 0;
-        while (fired < 100_000 && await _signal.WaitAsync(5000))
-        {
-            fired++;
-        }
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await late.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.That(fired, Is.EqualTo(100_000));
+        var counts = await _loop.InvokeAsync(() => firedPerItem.ToArray());
+        var never = counts.Select((n, i) => (n, i)).Where(x => x.n == 0).Select(x => x.i).ToList();
+        var repeated = counts.Select((n, i) => (n, i)).Where(x => x.n > 1).Select(x => $"{x.i}x{x.n}").ToList();
+        Assert.That(never, Is.Empty, $"{never.Count} items never fired");
+        Assert.That(repeated, Is.Empty, $"{repeated.Count} items fired more than once");
         Assert.That(await _loop.InvokeAsync(() => _queue.Count), Is.Zero);
     }
 }
