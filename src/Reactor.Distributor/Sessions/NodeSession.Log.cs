@@ -30,4 +30,7 @@ internal sealed partial class NodeSession
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Node {Node} left holding {Count} unfinished jobs; dispatched them again")]
     private static partial void LogRedispatched(ILogger logger, string node, int count);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "Dropped {Peer}: unexpected error")]
+    private static partial void LogSessionFailed(ILogger logger, string peer, Exception error);
 }

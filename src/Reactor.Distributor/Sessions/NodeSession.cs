@@ -46,6 +46,7 @@ internal sealed partial class NodeSession
 
     public void Close() => _connection?.Close();
 
+    /// <summary>Serves the connection until it closes. Never throws: every ending is logged with its reason.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
         try
@@ -74,6 +75,12 @@ internal sealed partial class NodeSession
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
         {
             LogConnectionLost(_logger, Describe(), e.Message);
+        }
+        catch (Exception e)
+        {
+            // A bug, not a peer's fault (decode errors arrive as InvalidDataException): still this
+            // connection only. Logged here because nothing awaits a session's task.
+            LogSessionFailed(_logger, Describe(), e);
         }
         finally
         {
