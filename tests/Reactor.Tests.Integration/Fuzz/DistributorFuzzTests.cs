@@ -17,7 +17,7 @@ namespace Reactor.Tests.Integration.Fuzz;
 [CancelAfter(240_000)]
 public sealed class DistributorFuzzTests
 {
-    private const int Connections = 2_400;
+    private const int Connections = 5_000;
     private const int Warmup = 200;
     private const int Parallel = 8;
     private const int FramesAfterHello = 12;
