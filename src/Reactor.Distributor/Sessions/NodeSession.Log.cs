@@ -33,4 +33,7 @@ internal sealed partial class NodeSession
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "Dropped {Peer}: unexpected error")]
     private static partial void LogSessionFailed(ILogger logger, string peer, Exception error);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Could not send {Message} to {Peer}: {Reason}")]
+    private static partial void LogUnsendable(ILogger logger, string peer, string message, string reason);
 }

@@ -57,7 +57,11 @@ internal sealed partial class NodeSession
             {
                 return;
             }
-            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec);
+            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec)
+            {
+                // Enqueue validates args, so this means a bug; it must not pass silently.
+                Unsendable = (message, error) => LogUnsendable(_logger, Describe(), message.GetType().Name, error.Message),
+            };
             _connection = connection;
             connection.Start();
             await using (connection.ConfigureAwait(false))
