@@ -27,7 +27,12 @@ public sealed class DistributorOptions
     /// <summary>Time a new connection has to complete the handshake. Default: 10 s.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Shared secret nodes must prove in the handshake. Required when <see cref="Host"/> is not loopback.</summary>
+    /// <summary>
+    /// Shared secret nodes must prove in the handshake (HMAC-SHA256 over a per-connection nonce; the
+    /// secret itself never crosses the wire). Required when <see cref="Host"/> is not loopback. When set,
+    /// it must be at least <see cref="SharedSecret.MinLength"/> (16) characters, not counting surrounding
+    /// whitespace: an empty or short secret fails <see cref="Validate"/>. Default: none.
+    /// </summary>
     public string? Secret { get; set; }
 
     /// <summary>
@@ -98,6 +103,10 @@ public sealed class DistributorOptions
         else if (Secret is null && address is not null && !IPAddress.IsLoopback(address))
         {
             errors.Add($"listening on {Host} (beyond loopback) requires a Secret");
+        }
+        if (SharedSecret.Check(Secret) is { } secretProblem)
+        {
+            errors.Add(secretProblem);
         }
         if (TlsCertificatePath is not null && !File.Exists(TlsCertificatePath))
         {

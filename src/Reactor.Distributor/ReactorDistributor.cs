@@ -74,6 +74,18 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
     /// <summary>Jobs on nodes without a final result yet.</summary>
     public int InFlightCount => _dispatcher.InFlightCount;
 
+    /// <summary>Open connections, including peers still in the handshake (tests assert it returns to baseline).</summary>
+    internal int SessionCount
+    {
+        get
+        {
+            lock (_sessionsGate)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
     /// <summary>Feedback entries still registered (they leave on the final result, timeout or cancel).</summary>
     public int FeedbackCount => _feedback.Count;
 
@@ -199,10 +211,17 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
             }
             _ = Task.Run(async () =>
             {
-                await session.RunAsync(_stopping.Token).ConfigureAwait(false);
-                lock (_sessionsGate)
+                try
                 {
-                    _sessions.Remove(session);
+                    await session.RunAsync(_stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Whatever ended the session, it must not stay listed (and hold its buffers).
+                    lock (_sessionsGate)
+                    {
+                        _sessions.Remove(session);
+                    }
                 }
             });
         }

@@ -57,7 +57,11 @@ public sealed class NodeOptions
     /// <summary>Put <c>args["job_itself"]</c> (id, name, attempt, status, ...) into the args. Default: false.</summary>
     public bool MergeJobItselfToArgs { get; set; }
 
-    /// <summary>Shared secret proven in the handshake; required by distributors that bind beyond loopback. Default: none.</summary>
+    /// <summary>
+    /// Shared secret proven in the handshake; required by distributors that bind beyond loopback. When
+    /// set, it must be at least <see cref="Reactor.Protocol.SharedSecret.MinLength"/> (16) characters, not
+    /// counting surrounding whitespace: an empty or short secret fails <see cref="Validate"/>. Default: none.
+    /// </summary>
     public string? Secret { get; set; }
 
     /// <summary>Connect to distributors with TLS. Default: false.</summary>
@@ -99,6 +103,10 @@ public sealed class NodeOptions
         else if (Name.Length > 200 || Name.Any(char.IsControl))
         {
             errors.Add("Name must be at most 200 characters without control characters");
+        }
+        if (Reactor.Protocol.SharedSecret.Check(Secret) is { } secretProblem)
+        {
+            errors.Add(secretProblem);
         }
         if (Distributors.Count == 0)
         {

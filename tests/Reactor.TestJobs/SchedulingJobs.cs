@@ -56,6 +56,15 @@ public sealed class SchedulingJobs : IJobModule
 
         jobs.Job("unsendable", args => args["socket"] = new object());
 
+        // Args that grow past the 4 MiB frame limit: 3 MiB from the job, 2 MiB more from its callback.
+        // The stdout line lets a test count executions in a node process.
+        jobs.Job("oversized", args =>
+        {
+            Console.WriteLine($"oversized ran tag={args.Get<string>("tag")}");
+            args["blob"] = new byte[3 * 1024 * 1024];
+        });
+        jobs.JobCallback("oversized", "grow", args => args["more"] = new byte[2 * 1024 * 1024]);
+
         jobs.Job("hang", async _ => await Task.Delay(Timeout.Infinite));
 
         jobs.Job("blocking", args =>

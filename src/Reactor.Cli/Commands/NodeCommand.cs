@@ -33,7 +33,7 @@ internal static class NodeCommand
         var retryAtStart = Flag("--retry-jobs-at-start", "Resume this node's unfinished jobs from storage at start", defaults.RetryJobsAtStart);
         var logJobs = Flag("--log-job-processing", "Log each job's start and end", defaults.LogJobProcessing);
         var mergeItself = Flag("--merge-job-itself", "Put args[\"job_itself\"] into each job's args", defaults.MergeJobItselfToArgs);
-        var secret = new Option<string?>("--secret") { Description = "Shared secret for distributors that require one (or env REACTOR_SECRET)" };
+        var secret = new Option<string?>("--secret") { Description = "Shared secret for distributors that require one, at least 16 characters (or env REACTOR_SECRET)" };
         var tls = Flag("--tls", "Connect to distributors with TLS", defaults.Tls);
         var tlsThumbprint = new Option<string?>("--tls-thumbprint") { Description = "Trust the distributor certificate with this SHA-1 thumbprint (self-signed)" };
         var service = new Option<string?>("--service") { Description = "Service name: jobs are also announced as SERVICE.job for cross-service publishes" };

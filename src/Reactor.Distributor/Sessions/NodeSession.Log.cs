@@ -30,4 +30,10 @@ internal sealed partial class NodeSession
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "Node {Node} left holding {Count} unfinished jobs; dispatched them again")]
     private static partial void LogRedispatched(ILogger logger, string node, int count);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "Dropped {Peer}: unexpected error")]
+    private static partial void LogSessionFailed(ILogger logger, string peer, Exception error);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Could not send {Message} to {Peer}: {Reason}")]
+    private static partial void LogUnsendable(ILogger logger, string peer, string message, string reason);
 }

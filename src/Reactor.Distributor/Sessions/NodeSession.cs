@@ -46,6 +46,7 @@ internal sealed partial class NodeSession
 
     public void Close() => _connection?.Close();
 
+    /// <summary>Serves the connection until it closes. Never throws: every ending is logged with its reason.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
         try
@@ -56,7 +57,11 @@ internal sealed partial class NodeSession
             {
                 return;
             }
-            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec);
+            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec)
+            {
+                // Enqueue validates args, so this means a bug; it must not pass silently.
+                Unsendable = (message, error) => LogUnsendable(_logger, Describe(), message.GetType().Name, error.Message),
+            };
             _connection = connection;
             connection.Start();
             await using (connection.ConfigureAwait(false))
@@ -74,6 +79,12 @@ internal sealed partial class NodeSession
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
         {
             LogConnectionLost(_logger, Describe(), e.Message);
+        }
+        catch (Exception e)
+        {
+            // A bug, not a peer's fault (decode errors arrive as InvalidDataException): still this
+            // connection only. Logged here because nothing awaits a session's task.
+            LogSessionFailed(_logger, Describe(), e);
         }
         finally
         {

@@ -45,8 +45,12 @@ internal sealed partial class DistributorLink
             ?? throw new InvalidDataException("distributor did not start with a Greeting");
         if (greeting.ProtocolVersion != ProtocolLimits.CurrentVersion)
         {
-            throw new InvalidDataException(
-                $"distributor speaks protocol {greeting.ProtocolVersion}, this node speaks {ProtocolLimits.CurrentVersion}");
+            // Not a violation: a distributor upgraded first. Say why, close, and keep retrying with
+            // backoff, so the node joins once a distributor of its version answers on this address.
+            LogVersionMismatch(_logger, _address.ToString(), greeting.ProtocolVersion, ProtocolLimits.CurrentVersion);
+            connection.Send(new Goodbye($"this node speaks protocol version {ProtocolLimits.CurrentVersion}"));
+            await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            return null;
         }
         if (greeting.SecretRequired && _identity.Secret is null)
         {
@@ -154,16 +158,27 @@ internal sealed partial class DistributorLink
     }
 
     /// <summary>
-    /// A result whose args cannot be encoded still settles its job: the app gets an error feedback
-    /// saying why, instead of the job being lost with the connection.
+    /// A result whose args cannot be encoded, or whose frame would exceed the frame limit, still settles
+    /// its job: the app gets one error feedback saying why (protocol.md section 8). Sent as it was, the
+    /// distributor would drop the connection and dispatch the job again, forever.
     /// </summary>
     private void ReplaceUnsendable(IReactorMessage message, Exception error)
     {
         LogUnsendable(_logger, message.GetType().Name, error.Message);
         if (message is Result result)
         {
+            // Only the reason travels: a few hundred bytes, far below any frame limit.
             var reason = $"the job's args cannot be sent back: {error.Message}";
-            Send(new Result(result.JobId, JobOutcomeCode.Error, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt));
+            var replacement = new Result(result.JobId, JobOutcomeCode.Error, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt);
+            if (result.Final)
+            {
+                // Like any final result: kept for the next connection if this one has just closed.
+                SendResult(replacement);
+            }
+            else
+            {
+                Send(replacement);
+            }
         }
     }
 

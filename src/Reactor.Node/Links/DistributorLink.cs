@@ -111,9 +111,21 @@ internal sealed partial class DistributorLink
             {
                 break;
             }
-            catch (Exception e) when (e is SocketException or IOException or InvalidDataException or TimeoutException or OperationCanceledException)
+            catch (InvalidDataException e)
+            {
+                // Garbage from the distributor (or whatever answers on its port) ends this connection
+                // only; the next attempt waits out the backoff like any failed one.
+                LogProtocolViolation(_logger, _address.ToString(), e.Message);
+            }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException or OperationCanceledException)
             {
                 LogLinkFailed(_logger, _address.ToString(), e.Message);
+            }
+            catch (Exception e)
+            {
+                // A bug rather than a network fault; a link that ended here would leave the node alive
+                // but deaf to this distributor for good, so it is logged and the link dials again.
+                LogLinkError(_logger, _address.ToString(), e);
             }
             if (welcomed)
             {
@@ -149,4 +161,13 @@ internal sealed partial class DistributorLink
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Link to distributor {Address} failed: {Reason}")]
     private static partial void LogLinkFailed(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Dropped the connection to distributor {Address}: protocol violation: {Reason}; reconnecting")]
+    private static partial void LogProtocolViolation(ILogger logger, string address, string reason);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "Link to distributor {Address} failed unexpectedly; reconnecting")]
+    private static partial void LogLinkError(ILogger logger, string address, Exception error);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Distributor {Address} speaks protocol version {Version}, this node speaks {Supported}; closed, will retry")]
+    private static partial void LogVersionMismatch(ILogger logger, string address, long version, int supported);
 }

@@ -36,8 +36,9 @@ public sealed class FramedConnection : IAsyncDisposable
 
     /// <summary>
     /// Called on the write loop with a message that could not be encoded (job code left a value in
-    /// args that cannot be sent). The message is skipped and the connection stays up; the handler
-    /// may queue a replacement.
+    /// args that cannot be sent, or its frame would exceed <see cref="ProtocolLimits.MaxFrameBytes"/>).
+    /// The message is skipped and the connection stays up; the
+    /// handler may queue a replacement.
     /// </summary>
     public Action<IReactorMessage, Exception>? Unsendable { get; set; }
 
@@ -177,6 +178,10 @@ public sealed class FramedConnection : IAsyncDisposable
         }
     }
 
+    // One rare huge frame (a result near the limit) must not pin megabytes for the connection's life.
+    private static ArrayBufferWriter<byte> Shrink(ArrayBufferWriter<byte> scratch) =>
+        scratch.Capacity > 1024 * 1024 ? new ArrayBufferWriter<byte>(256) : scratch;
+
     private async Task WriteLoopAsync()
     {
         var output = _pipe.Output;
@@ -191,9 +196,11 @@ public sealed class FramedConnection : IAsyncDisposable
                 {
                     if (!TryWrite(output, message, scratch))
                     {
+                        scratch = Shrink(scratch);
                         continue;
                     }
                     pending += scratch.WrittenCount + MessageCodec.HeaderBytes;
+                    scratch = Shrink(scratch);
                     if (pending >= 64 * 1024)
                     {
                         // Flush large batches as they form so one burst never holds the whole queue in memory.
@@ -211,9 +218,9 @@ public sealed class FramedConnection : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            // The peer went away; the read side reports it.
+            // The peer went away or the stream was torn down under us; the read side reports it.
         }
         finally
         {

@@ -87,13 +87,19 @@ public sealed class MessageCodec
             MessageShape.CheckEnvelope(reader);
             message = _formatter.Deserialize(ref reader, _options);
         }
-        catch (MessagePackSerializationException e)
-        {
-            throw new InvalidDataException("malformed message: " + Innermost(e).Message, e);
-        }
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException("malformed message: it claims more data than the frame holds", e);
+        }
+        catch (Exception e) when (e is not InvalidDataException and not OutOfMemoryException)
+        {
+            // Whatever the reader or a formatter throws on bytes from a peer is that peer's fault, never
+            // ours: an integer that overflows its field (OverflowException), a wrong MessagePack type
+            // (MessagePackSerializationException), bad nesting (InsufficientExecutionStackException),
+            // a malformed timestamp or string. All of them are one protocol violation, which closes this
+            // connection only; an exception of another type would escape the read loop instead.
+            var inner = Innermost(e);
+            throw new InvalidDataException($"malformed message: {inner.Message} ({inner.GetType().Name})", e);
         }
         if (message is null)
         {
@@ -107,13 +113,24 @@ public sealed class MessageCodec
         return message;
     }
 
-    /// <summary>Writes one complete frame for <paramref name="message"/>.</summary>
+    /// <summary>
+    /// Writes one complete frame for <paramref name="message"/>, encoding it into <paramref name="scratch"/>
+    /// first. Throws <see cref="InvalidDataException"/>, writing nothing to <paramref name="output"/>,
+    /// when the body would exceed <see cref="ProtocolLimits.MaxFrameBytes"/> (the peer would refuse it).
+    /// </summary>
     public void WriteFrame(IBufferWriter<byte> output, IReactorMessage message, ArrayBufferWriter<byte> scratch)
     {
         scratch.ResetWrittenCount();
         var writer = new MessagePackWriter(scratch);
         _formatter.Serialize(ref writer, message, _options);
         writer.Flush();
+        // The peer drops a connection whose frame exceeds the limit, and the sender would resend the
+        // same frame on the next one forever: refuse it here, before a byte reaches the output.
+        if (scratch.WrittenCount > _limits.MaxFrameBytes)
+        {
+            throw new InvalidDataException(
+                $"its frame would be {scratch.WrittenCount} bytes, over the frame limit of {_limits.MaxFrameBytes} bytes");
+        }
         var header = output.GetSpan(HeaderBytes);
         BinaryPrimitives.WriteUInt32BigEndian(header, (uint)scratch.WrittenCount);
         output.Advance(HeaderBytes);

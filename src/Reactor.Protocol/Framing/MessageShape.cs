@@ -42,6 +42,11 @@ internal static class MessageShape
             case Greeting m:
                 Require(m.DistributorId, "Greeting.DistributorId");
                 Require(m.Nonce, "Greeting.Nonce");
+                if (m.Nonce.Length != 16)
+                {
+                    // A short or empty nonce would make proofs repeat across connections (replayable).
+                    throw new InvalidDataException($"malformed message: Greeting.Nonce has {m.Nonce.Length} bytes instead of 16");
+                }
                 break;
             case Hello m:
                 Require(m.NodeName, "Hello.NodeName");

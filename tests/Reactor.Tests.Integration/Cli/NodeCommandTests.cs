@@ -55,6 +55,17 @@ public sealed class NodeCommandTests
         Assert.That(run.Stderr, Does.Contain("distributor address 'nonsense' is not host:port"));
     }
 
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase("short")]
+    public async Task A_secret_that_is_empty_whitespace_or_short_stops_the_node_at_startup(string secret)
+    {
+        var run = await CliProcess.RunAsync(["node", "--name", "n", "--distributor", "127.0.0.1:1", "--jobs", ".", "--secret", secret]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.Stderr, Does.Contain("Secret must"));
+    }
+
     [Test]
     public async Task A_generic_host_runs_a_distributor_and_a_node_through_the_hosting_extensions()
     {

@@ -7,14 +7,17 @@ namespace Reactor.Tests.Integration.Core;
 
 /// <summary>
 /// Each bad peer gets a clear logged reason and is dropped, while a healthy in-process node
-/// connected to the same distributor keeps running jobs and nothing it holds is lost.
+/// connected to the same distributor holds jobs in flight through the attack: they all complete,
+/// each exactly once, and the node keeps taking new ones.
 /// </summary>
 [TestFixture]
 [CancelAfter(120_000)]
 public sealed class BadInputTests
 {
+    private const int HeldJobs = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private Cluster _cluster = null!;
+    private HeldJobs _held = null!;
 
     [SetUp]
     public async Task StartAsync()
@@ -29,19 +32,33 @@ public sealed class BadInputTests
         {
             Name = "healthy",
             LogJobProcessing = false,
-            Jobs = j => j.Job("add", a => a["sum"] = a.Get<long>("a") + a.Get<long>("b")),
+            Jobs = j =>
+            {
+                j.Job("add", a => a["sum"] = a.Get<long>("a") + a.Get<long>("b"));
+                j.Job("hold", async a => await _held.RunAsync(a));
+            },
         });
         await _cluster.WaitForNodesAsync(1);
+        // Every attack below lands while the healthy node is in the middle of these.
+        _held = new HeldJobs(HeldJobs);
+        _held.Enqueue(_cluster.Distributor);
+        await _held.AllStarted.WaitAsync(Patience);
     }
 
     [TearDown]
-    public async Task StopAsync() => await _cluster.DisposeAsync();
+    public async Task StopAsync()
+    {
+        _held.Release();
+        await _cluster.DisposeAsync();
+    }
 
     private async Task AssertHealthyNodeUndisturbedAsync()
     {
+        await _held.AssertEachCompletesOnceAsync(Patience);
         var result = await _cluster.Distributor.EnqueueAsync("add", new { a = 40, b = 2 }).WaitAsync(Patience);
         Assert.That(result.Args.Get<long>("sum"), Is.EqualTo(42));
         Assert.That(_cluster.Distributor.ConnectedNodes, Is.EqualTo(new[] { "healthy" }));
+        Assert.That(_held.Runs, Is.EqualTo(HeldJobs), "no held job ran twice (none was re-dispatched)");
     }
 
     private static IEnumerable<TestCaseData> BrokenStreams()
@@ -185,15 +202,18 @@ public sealed class BadInputTests
     [Test]
     public async Task A_job_no_connected_node_knows_waits_then_fails_after_the_pending_timeout()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var pending = _cluster.Distributor.EnqueueAsync("nobody_knows_me", new { x = 1 });
-        await Task.Delay(500);
-        Assert.That(pending.IsCompleted, Is.False, "it waits for a node first");
+        Assert.That(_cluster.Distributor.PendingCount, Is.EqualTo(1), "it waits for a node first");
 
         var result = await pending.WaitAsync(Patience);
 
+        // A lower bound only: a loaded machine makes it later, never earlier.
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9)), "it waited out the 2 s pending timeout");
         Assert.That(result.Outcome, Is.EqualTo(JobOutcome.Failed));
         Assert.That(result.Error, Does.Contain("waited too long"));
         Assert.That(_cluster.Distributor.PendingCount, Is.Zero);
+        await _held.AssertEachCompletesOnceAsync(Patience);
         Assert.That(_cluster.Distributor.FeedbackCount, Is.Zero);
     }
 
@@ -202,15 +222,18 @@ public sealed class BadInputTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _cluster.Distributor.Enqueue("add", null, new EnqueueOptions { Period = TimeSpan.Zero }));
         Assert.Throws<ArgumentOutOfRangeException>(() => _cluster.Distributor.Enqueue("add", null, new EnqueueOptions { MaxAttempt = 0 }));
-        Assert.That(_cluster.Distributor.FeedbackCount, Is.Zero, "nothing was registered or sent");
+        Assert.That(_cluster.Distributor.FeedbackCount, Is.EqualTo(HeldJobs), "nothing was registered or sent beyond the held jobs");
 
         var cancelled = new TaskCompletionSource<JobArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         var id = _cluster.Distributor.Enqueue("add", new { a = 1, b = 1 }, new EnqueueOptions { After = TimeSpan.FromDays(400) },
             success: _ => cancelled.TrySetException(new AssertionException("a job due in 400 days ran")),
             error: a => cancelled.TrySetResult(a));
-        await Task.Delay(300);
+        // The node handles dispatches in order on one connection and one loop: once a job sent after
+        // the far-future one has its result, the far-future one was parked, not run.
+        var later = await _cluster.Distributor.EnqueueAsync("add", new { a = 2, b = 2 }, new EnqueueOptions { Node = "healthy" }).WaitAsync(Patience);
 
-        Assert.That(_cluster.Distributor.InFlightCount, Is.EqualTo(1), "the node holds it on its timer");
+        Assert.That(later.Args.Get<long>("sum"), Is.EqualTo(4));
+        Assert.That(_cluster.Distributor.InFlightCount, Is.EqualTo(HeldJobs + 1), "the node holds it on its timer");
         Assert.That(cancelled.Task.IsCompleted, Is.False);
         Assert.That(_cluster.Distributor.Cancel(id), Is.EqualTo(CancelResult.Requested));
         var final = await cancelled.Task.WaitAsync(Patience);
@@ -227,7 +250,7 @@ public sealed class BadInputTests
         Assert.That(error!.Message, Does.Contain("payload"));
         Assert.That(error.Message, Does.Contain("MemoryStream"));
         Assert.That(_cluster.Distributor.PendingCount, Is.Zero);
-        Assert.That(_cluster.Distributor.InFlightCount, Is.Zero);
-        Assert.That(_cluster.Distributor.FeedbackCount, Is.Zero);
+        Assert.That(_cluster.Distributor.InFlightCount, Is.EqualTo(HeldJobs), "only the held jobs");
+        Assert.That(_cluster.Distributor.FeedbackCount, Is.EqualTo(HeldJobs), "only the held jobs");
     }
 }

@@ -10,13 +10,32 @@ internal sealed class TcpProxy : IAsyncDisposable
     private readonly int _upstreamPort;
     private readonly List<TcpClient> _open = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly MemoryStream? _toUpstream;
+    private readonly MemoryStream? _toDownstream;
     private volatile bool _refusing;
 
-    public TcpProxy(int upstreamPort)
+    /// <param name="upstreamPort">Where to relay to.</param>
+    /// <param name="record">Keep a copy of every byte relayed, in each direction (see <see cref="Captured"/>).</param>
+    public TcpProxy(int upstreamPort, bool record = false)
     {
         _upstreamPort = upstreamPort;
+        if (record)
+        {
+            _toUpstream = new MemoryStream();
+            _toDownstream = new MemoryStream();
+        }
         _listener.Start();
         _ = AcceptAsync();
+    }
+
+    /// <summary>Every byte relayed so far towards the upstream (true) or back to the clients (false).</summary>
+    public byte[] Captured(bool towardsUpstream)
+    {
+        var stream = (towardsUpstream ? _toUpstream : _toDownstream) ?? throw new InvalidOperationException("not recording");
+        lock (stream)
+        {
+            return stream.ToArray();
+        }
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -87,16 +106,28 @@ internal sealed class TcpProxy : IAsyncDisposable
                 _open.Add(inbound);
                 _open.Add(outbound);
             }
-            _ = PumpAsync(inbound, outbound);
-            _ = PumpAsync(outbound, inbound);
+            _ = PumpAsync(inbound, outbound, _toUpstream);
+            _ = PumpAsync(outbound, inbound, _toDownstream);
         }
     }
 
-    private static async Task PumpAsync(TcpClient from, TcpClient to)
+    private static async Task PumpAsync(TcpClient from, TcpClient to, MemoryStream? record)
     {
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream());
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await from.GetStream().ReadAsync(buffer)) > 0)
+            {
+                if (record is not null)
+                {
+                    lock (record)
+                    {
+                        record.Write(buffer, 0, read);
+                    }
+                }
+                await to.GetStream().WriteAsync(buffer.AsMemory(0, read));
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
