@@ -92,6 +92,7 @@ internal sealed partial class JournalWriter : IDisposable
             if (_closed)
             {
                 var refused = new Batch();
+                add(refused);
                 refused.Refuse();
                 return completion(refused);
             }
@@ -244,7 +245,12 @@ internal sealed partial class JournalWriter : IDisposable
         /// <summary>Fails every waiter: the writer has stopped.</summary>
         public void Refuse()
         {
-            Recorded.TrySetException(new JournalWriteException("the distributor is stopping; the job was not enqueued", null));
+            // Only a batch with records has callers to observe the failure; faulting an empty one
+            // would surface as an unobserved task exception.
+            if (Records.Count > 0)
+            {
+                Recorded.TrySetException(new JournalWriteException("the distributor is stopping; the job was not enqueued", null));
+            }
             Settled.TrySetCanceled();
         }
 
