@@ -36,7 +36,9 @@ public sealed record EnqueueOptions
 
     /// <summary>
     /// Longest one attempt may run on a node before it counts as failed; also how long the job may
-    /// wait for a node that can take it before it fails with an error feedback.
+    /// wait for a node that can take it before it fails with an error feedback. Job code that blocks
+    /// the node's reactor thread past it (no <see cref="Defer"/>) fails for good, without a retry,
+    /// and the node moves its loop to a fresh thread.
     /// </summary>
     public TimeSpan? Timeout { get; init; }
 
