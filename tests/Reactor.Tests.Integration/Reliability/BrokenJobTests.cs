@@ -128,4 +128,24 @@ public sealed class BrokenJobTests
             "the node logs the thread it abandoned");
         Assert.That(cluster.Distributor.ConnectedNodes, Is.EquivalentTo(new[] { "blocked", "other" }));
     }
+
+    [Test]
+    public async Task A_job_without_a_timeout_that_blocks_its_thread_fails_at_the_loop_stall_timeout()
+    {
+        using var jobs = new FaultJobs();
+        await using var cluster = await Cluster.StartAsync();
+        await using var node = NodeProcess.Start("stalled", cluster.Address, jobs.Directory,
+            "--log-job-processing", "false", "--log-level", "Warning", "--loop-stall-timeout", "2");
+        await cluster.WaitForNodesAsync(1);
+        var started = Stopwatch.StartNew();
+
+        var blocked = await cluster.Distributor.EnqueueAsync("block").WaitAsync(Patience);
+        var failedAfter = started.Elapsed;
+        var next = await cluster.Distributor.EnqueueAsync("add", new { a = 2, b = 3 }).WaitAsync(Patience);
+
+        TestContext.Out.WriteLine($"blocking job without Timeout failed after {failedAfter.TotalSeconds:0.00} s (LoopStallTimeout 2 s): {blocked.Error}");
+        Assert.That(blocked.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(blocked.Error, Does.Contain("held the reactor loop"));
+        Assert.That(next.Args.Get<long>("sum"), Is.EqualTo(5), "the node works on after the stall");
+    }
 }
