@@ -100,4 +100,24 @@ public sealed class MaxDispatchesTests
         Assert.That(stored?.Outcome, Is.EqualTo(JobOutcome.Failed), "settled in the journal like any final failure");
         Assert.That(cluster.Distributor.InFlightCount + cluster.Distributor.PendingCount, Is.Zero, "never dispatched again");
     }
+
+    [Test]
+    public async Task A_node_that_says_goodbye_hands_its_jobs_back_without_a_charge()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        var pending = cluster.Distributor.EnqueueAsync("x", null, new EnqueueOptions { MaxDispatches = 1 });
+        await using (var leaving = await JoinAsync(cluster.Distributor, "leaving"))
+        {
+            Assert.That(await NextAsync(leaving), Is.InstanceOf<Dispatch>());
+            await leaving.SendAsync(new Goodbye("rolling restart"));
+            leaving.Close();
+        }
+
+        await using var next = await JoinAsync(cluster.Distributor, "next");
+        var dispatch = (Dispatch)await NextAsync(next);
+        await next.SendAsync(new Result(dispatch.JobId, JobOutcomeCode.Success, dispatch.Args, null, true, 1));
+
+        Assert.That((await pending.WaitAsync(Patience)).Outcome, Is.EqualTo(JobOutcome.Succeeded),
+            "MaxDispatches 1 and still sent again: a Goodbye is not a loss");
+    }
 }
