@@ -134,6 +134,10 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
             {
                 job.Owner = null;
                 _inFlight.Remove(job.Id);
+                if (charge)
+                {
+                    job.LostOn = session.NodeName;
+                }
                 if (charge && ++job.Losses >= MaxDispatchesOf(job))
                 {
                     exhausted.Add(job);
@@ -183,6 +187,13 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
     {
         lock (_gate)
         {
+            if (_pending.TryGet(jobId, out var waiting))
+            {
+                // Settled while its copy waited for a node (a restarted node finished it from its own
+                // storage): the copy must not be sent and run again.
+                _pending.Remove(waiting);
+                return;
+            }
             if (_inFlight.Remove(jobId, out var job) && job.Owner is { } owner)
             {
                 owner.Jobs.Remove(jobId);
@@ -290,7 +301,10 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
         job.Dispatches++;
         // Quarantine only a suspect that runs now: one due later parks on the node's timer, and if it
         // kills the node then, it is due (and quarantined) every time after.
-        if (job.Suspect && job.Dispatch.RunAtUnixMs <= time.GetUtcNow().ToUnixTimeMilliseconds())
+        // Nor a copy going back to the same node restarted with durable storage: it resumed the job from
+        // its own records (bounded by its MaxAttempt) and only recognises the copy by id.
+        if (job.Suspect && job.Dispatch.RunAtUnixMs <= time.GetUtcNow().ToUnixTimeMilliseconds()
+            && !(node.NodeName == job.LostOn && node.StorageKind == "redis"))
         {
             node.Suspect = job;
         }

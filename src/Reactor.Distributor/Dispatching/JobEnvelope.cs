@@ -36,6 +36,9 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// </summary>
     public int Losses { get; set; }
 
+    /// <summary>The node last lost while holding this job.</summary>
+    public string? LostOn { get; set; }
+
     /// <summary>Losses allowed before the job fails (<c>EnqueueOptions.MaxDispatches</c>); 0 = the distributor's default.</summary>
     public int MaxDispatches { get; init; }
 
