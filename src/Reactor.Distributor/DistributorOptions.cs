@@ -21,6 +21,15 @@ public sealed class DistributorOptions
     /// <summary>How long a job waits for a node that can run it before its error feedback. Default: 5 minutes.</summary>
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How many nodes may be lost (process died, connection dropped, without a Goodbye) while they hold
+    /// one job before the job fails with an error feedback instead of being dispatched again: a job that
+    /// kills every node it runs on (a stack overflow, <c>Environment.FailFast</c>) must not loop through
+    /// restarted nodes forever. A periodic run's result resets the count. Overridable per job with
+    /// <c>EnqueueOptions.MaxDispatches</c>. Default: 3.
+    /// </summary>
+    public int MaxDispatches { get; set; } = 3;
+
     /// <summary>Heartbeat interval announced to nodes; a peer silent for three intervals is dropped. Default: 5 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -119,6 +128,10 @@ public sealed class DistributorOptions
         if (PendingCapacity < 1)
         {
             errors.Add("PendingCapacity must be at least 1");
+        }
+        if (MaxDispatches < 1)
+        {
+            errors.Add("MaxDispatches must be at least 1");
         }
         if (PendingTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero)
         {

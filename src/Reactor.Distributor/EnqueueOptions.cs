@@ -28,8 +28,17 @@ public sealed record EnqueueOptions
     public TimeSpan? RetryMultiplier { get; init; }
 
     /// <summary>
+    /// How many nodes may be lost while running this job before it fails instead of being dispatched
+    /// again, overriding <see cref="DistributorOptions.MaxDispatches"/>. Not kept by the durable
+    /// journal: a job recovered after an application restart uses the distributor's default.
+    /// </summary>
+    public int? MaxDispatches { get; init; }
+
+    /// <summary>
     /// Longest one attempt may run on a node before it counts as failed; also how long the job may
-    /// wait for a node that can take it before it fails with an error feedback.
+    /// wait for a node that can take it before it fails with an error feedback. Job code that blocks
+    /// the node's reactor thread past it (no <see cref="Defer"/>) fails for good, without a retry,
+    /// and the node moves its loop to a fresh thread.
     /// </summary>
     public TimeSpan? Timeout { get; init; }
 
@@ -50,6 +59,10 @@ public sealed record EnqueueOptions
         if (MaxAttempt is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxAttempt), MaxAttempt, "MaxAttempt must be at least 1");
+        }
+        if (MaxDispatches is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDispatches), MaxDispatches, "MaxDispatches must be at least 1");
         }
         if (RetryMultiplier is { } multiplier && multiplier < TimeSpan.Zero)
         {

@@ -102,7 +102,10 @@ public sealed partial class ReactorDistributor
             EncodedArgs = encodedArgs,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
-        return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout));
+        return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
+        {
+            MaxDispatches = options.MaxDispatches ?? 0,
+        };
     }
 
     /// <summary>

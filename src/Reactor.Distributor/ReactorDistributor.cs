@@ -41,7 +41,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = factory.CreateLogger("Reactor.Distributor");
-        _dispatcher = new Dispatcher(options);
+        _dispatcher = new Dispatcher(options, _time);
         _feedback = new FeedbackRegistry(_logger);
         _codec = new MessageCodec(options.Limits);
         var certificate = options.TlsCertificatePath is { } path

@@ -39,6 +39,15 @@ public sealed class NodeOptions
     /// <summary>Most deferred jobs (<c>Defer</c>) running on the thread pool at once. Default: 20.</summary>
     public int MaxDeferred { get; set; } = 20;
 
+    /// <summary>
+    /// The longest one piece of work may hold the reactor loop (job code between two awaits, when the
+    /// job has no shorter <c>Timeout</c>). Past it the node's watchdog moves the loop to a fresh
+    /// thread, abandoning the blocked one: job code that overstayed fails (final error, no retry);
+    /// anything else stuck makes the node drop its links so its jobs go to other nodes. Blocking work
+    /// belongs in <c>Defer</c> jobs, which run on the thread pool. Default: 30 s.
+    /// </summary>
+    public TimeSpan LoopStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Delete a job's record when it completes. Default: true.</summary>
     public bool RemoveDoneJobs { get; set; } = true;
 
@@ -130,6 +139,10 @@ public sealed class NodeOptions
         if (RetryMultiplier < TimeSpan.Zero)
         {
             errors.Add("RetryMultiplier must not be negative");
+        }
+        if (LoopStallTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("LoopStallTimeout must be positive");
         }
         if (MaxDeferred < 1)
         {

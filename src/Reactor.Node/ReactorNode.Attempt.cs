@@ -37,9 +37,15 @@ public sealed partial class ReactorNode
 
     private async Task RunAttemptAsync(NodeJob job, JobDefinition definition, JobArgs args, int token)
     {
+        // The mark lets the watchdog tell whose code holds the loop, in this step and after every await.
+        var step = new AttemptStep(job, token, job.Record.Timeout);
+        _loop.EnterStep(step);
+        // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
+        // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
+        await Task.Yield();
         Exception? failure = null;
         var cancelledByJob = false;
-        var work = RunStepsAsync(job, definition, args);
+        var work = RunStepsAsync(job, definition, args, step);
         try
         {
             if (job.Record.Timeout is { } timeout)
@@ -62,6 +68,12 @@ public sealed partial class ReactorNode
         catch (Exception e)
         {
             failure = e;
+        }
+        if (!step.TryFinish())
+        {
+            // The watchdog already failed this attempt because it blocked the loop (see
+            // OnLoopStall); this may be the abandoned thread coming back, so touch nothing.
+            return;
         }
         job.Running = false;
         Interlocked.Decrement(ref _running);
@@ -106,7 +118,7 @@ public sealed partial class ReactorNode
         StartAttempt(job);
     }
 
-    private async Task RunStepsAsync(NodeJob job, JobDefinition definition, JobArgs args)
+    private async Task RunStepsAsync(NodeJob job, JobDefinition definition, JobArgs args, AttemptStep step)
     {
         if (job.Record.Defer)
         {
@@ -118,6 +130,11 @@ public sealed partial class ReactorNode
         }
         foreach (var callback in definition.Callbacks)
         {
+            if (step.Abandoned)
+            {
+                // Blocked past its timeout and already failed: its callbacks must not run late.
+                return;
+            }
             await callback.Run(args);
         }
     }

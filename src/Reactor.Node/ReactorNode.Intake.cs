@@ -16,6 +16,12 @@ public sealed partial class ReactorNode
             // when the connection closes, because the distributor still counts it as in flight.
             return;
         }
+        if (generation != link.Generation || !link.IsConnected)
+        {
+            // It came on a connection that has dropped since (it waited behind a busy or stalled
+            // loop): the distributor already counts it as lost and sends it elsewhere.
+            return;
+        }
         if (_jobs.TryGetValue(dispatch.JobId, out var held))
         {
             // The same job again: resumed from storage, or still running from a dropped connection.

@@ -45,4 +45,10 @@ public sealed partial class ReactorNode
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Job storage operation failed")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Job {Name} {JobId} held the reactor loop for {Held} (limit {Limit}); failed it, abandoned blocked thread {ThreadId} and moved the loop to a fresh thread. Blocking work must use Defer")]
+    private static partial void LogJobBlockedLoop(ILogger logger, string name, string jobId, TimeSpan held, TimeSpan limit, int threadId);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Error, Message = "Reactor loop stuck for {Held} in {Where}; abandoned thread {ThreadId}, moved the loop to a fresh thread and dropped the links so the distributor sends this node's jobs elsewhere")]
+    private static partial void LogLoopStalled(ILogger logger, TimeSpan held, int threadId, string where);
 }

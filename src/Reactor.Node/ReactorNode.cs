@@ -29,6 +29,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _deferGate;
     private readonly LinkHandler _linkHandler;
+    private readonly LoopWatchdog _watchdog;
     private IJobStore? _store;
     private JobCatalog _catalog = new();
     private volatile bool _draining;
@@ -49,6 +50,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         _deferGate = new SemaphoreSlim(options.MaxDeferred);
         _linkHandler = new LinkHandler(this);
         _loop.Idle = FlushCredits;
+        _watchdog = new LoopWatchdog(() => _loop.State, _time, options.LoopStallTimeout, OnLoopStall, start: false);
     }
 
     /// <summary>The node's name.</summary>
@@ -73,6 +75,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         _catalog = Qualify(LoadCatalog());
         _store ??= await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
         _loop.Start();
+        _watchdog.Start();
         var codec = new MessageCodec(ProtocolLimits.Default);
         var identity = new NodeIdentity(_options.Name, _options.Capacity, _catalog.Names, _store.Kind, _options.Secret);
         foreach (var address in _options.Distributors)
@@ -123,6 +126,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _watchdog.Dispose();
         _timers.Dispose();
         _loop.Dispose();
         if (_store is not null)

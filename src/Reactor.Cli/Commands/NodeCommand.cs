@@ -27,6 +27,7 @@ internal static class NodeCommand
         var retryMultiplier = new Option<double>("--retry-multiplier") { Description = "Retry delay unit in seconds", DefaultValueFactory = _ => defaults.RetryMultiplier.TotalSeconds };
         var backoff = new Option<RetryBackoff>("--retry-backoff") { Description = "Linear or ExponentialJitter", DefaultValueFactory = _ => defaults.RetryBackoff };
         var maxDeferred = new Option<int>("--max-deferred") { Description = "Deferred jobs running on the thread pool at once", DefaultValueFactory = _ => defaults.MaxDeferred };
+        var loopStall = new Option<double>("--loop-stall-timeout") { Description = "Seconds job code may hold the reactor loop (without a shorter job Timeout) before the watchdog fails it", DefaultValueFactory = _ => defaults.LoopStallTimeout.TotalSeconds };
         var removeDone = Flag("--remove-done-jobs", "Delete a job's record when it completes", defaults.RemoveDoneJobs);
         var removeCancelled = Flag("--remove-cancelled-jobs", "Delete a job's record when it is cancelled", defaults.RemoveCancelledJobs);
         var removeFailed = Flag("--remove-failed-jobs", "Delete a job's record when its last attempt fails", defaults.RemoveFailedJobs);
@@ -41,7 +42,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
-            name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred,
+            name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -59,6 +60,7 @@ internal static class NodeCommand
                 o.RetryMultiplier = TimeSpan.FromSeconds(result.GetValue(retryMultiplier));
                 o.RetryBackoff = result.GetValue(backoff);
                 o.MaxDeferred = result.GetValue(maxDeferred);
+                o.LoopStallTimeout = TimeSpan.FromSeconds(result.GetValue(loopStall));
                 o.RemoveDoneJobs = result.GetValue(removeDone);
                 o.RemoveCancelledJobs = result.GetValue(removeCancelled);
                 o.RemoveFailedJobs = result.GetValue(removeFailed);

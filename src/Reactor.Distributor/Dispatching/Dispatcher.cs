@@ -6,7 +6,7 @@ namespace Reactor.Distribution;
 /// Decides which node runs which job. All routing state (node credit, in-flight jobs, the pending
 /// queues) sits behind one lock; sends are non-blocking queue writes, so holding it is brief.
 /// </summary>
-internal sealed class Dispatcher(DistributorOptions options)
+internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private readonly List<NodeSession> _nodes = [];
@@ -110,22 +110,39 @@ internal sealed class Dispatcher(DistributorOptions options)
 
     /// <summary>
     /// The node's connection closed: every job it still held goes out again (to another node, or
-    /// into the pending queue), keeping its id so the app's feedback still fires once.
+    /// into the pending queue), keeping its id so the app's feedback still fires once. When the node
+    /// was lost (<paramref name="lost"/>: no Goodbye, not our own shutdown), each job it held counts
+    /// one loss; a job that reached its <c>MaxDispatches</c> is not sent again but returned in
+    /// <see cref="LeaveOutcome.Exhausted"/> for the caller to fail.
     /// </summary>
-    public int Leave(NodeSession session)
+    public LeaveOutcome Leave(NodeSession session, bool lost)
     {
         lock (_gate)
         {
             if (!_nodes.Remove(session))
             {
-                return 0;
+                return new LeaveOutcome(0, []);
             }
+            // A node that said Goodbye handed back its waiting jobs on purpose (a rolling restart):
+            // that is no evidence against them.
+            var charge = lost && session.Accepting;
+            session.Suspect = null;
             var orphans = session.Jobs.Values.ToList();
             session.Jobs.Clear();
+            var exhausted = new List<JobEnvelope>();
             foreach (var job in orphans)
             {
                 job.Owner = null;
                 _inFlight.Remove(job.Id);
+                if (charge)
+                {
+                    job.LostOn = session.NodeName;
+                }
+                if (charge && ++job.Losses >= MaxDispatchesOf(job))
+                {
+                    exhausted.Add(job);
+                    continue;
+                }
                 var node = Pick(job);
                 if (node is not null)
                 {
@@ -136,7 +153,32 @@ internal sealed class Dispatcher(DistributorOptions options)
                     _pending.Add(job);
                 }
             }
-            return orphans.Count;
+            return new LeaveOutcome(orphans.Count - exhausted.Count, exhausted);
+        }
+    }
+
+    /// <summary>The error a job gets when it used up its dispatches.</summary>
+    public string ExhaustedError(JobEnvelope job) =>
+        $"job '{job.Name}' was dispatched {job.Losses} times and each node it ran on was lost "
+        + $"(MaxDispatches {MaxDispatchesOf(job)}); it is not dispatched again";
+
+    /// <summary>
+    /// A periodic run of the job succeeded: it does not kill nodes, so its losses are forgiven and the
+    /// node it is quarantined on may take other jobs again.
+    /// </summary>
+    public void Progressed(string jobId)
+    {
+        lock (_gate)
+        {
+            if (!_inFlight.TryGetValue(jobId, out var job))
+            {
+                return;
+            }
+            job.Losses = 0;
+            if (job.Owner is { } owner && ReferenceEquals(owner.Suspect, job))
+            {
+                Release(owner);
+            }
         }
     }
 
@@ -145,10 +187,21 @@ internal sealed class Dispatcher(DistributorOptions options)
     {
         lock (_gate)
         {
+            if (_pending.TryGet(jobId, out var waiting))
+            {
+                // Settled while its copy waited for a node (a restarted node finished it from its own
+                // storage): the copy must not be sent and run again.
+                _pending.Remove(waiting);
+                return;
+            }
             if (_inFlight.Remove(jobId, out var job) && job.Owner is { } owner)
             {
                 owner.Jobs.Remove(jobId);
                 job.Owner = null;
+                if (ReferenceEquals(owner.Suspect, job))
+                {
+                    Release(owner);
+                }
             }
         }
     }
@@ -218,8 +271,22 @@ internal sealed class Dispatcher(DistributorOptions options)
         return best;
     }
 
+    // A node running a suspect takes nothing else until the suspect settles: if the suspect kills it,
+    // nothing innocent is on board that was sent after it.
     private static bool CanRun(NodeSession node, JobEnvelope job) =>
-        node.Accepting && node.Credit > 0 && node.NodeName != job.NotNode && node.JobNames.Contains(job.Name);
+        node.Accepting && node.Suspect is null && node.Credit > 0 && node.NodeName != job.NotNode && node.JobNames.Contains(job.Name);
+
+    private int MaxDispatchesOf(JobEnvelope job) => job.MaxDispatches > 0 ? job.MaxDispatches : options.MaxDispatches;
+
+    /// <summary>The node's suspect settled (or proved harmless): it may take jobs again.</summary>
+    private void Release(NodeSession node)
+    {
+        node.Suspect = null;
+        if (node.Accepting)
+        {
+            Drain(node);
+        }
+    }
 
     /// <summary>Whether a waiting job may go to <paramref name="node"/> (credit and job name are checked by the caller).</summary>
     private bool MayTake(NodeSession node, JobEnvelope job) =>
@@ -232,6 +299,15 @@ internal sealed class Dispatcher(DistributorOptions options)
         node.Jobs[job.Id] = job;
         job.Owner = node;
         job.Dispatches++;
+        // Quarantine only a suspect that runs now: one due later parks on the node's timer, and if it
+        // kills the node then, it is due (and quarantined) every time after.
+        // Nor a copy going back to the same node restarted with durable storage: it resumed the job from
+        // its own records (bounded by its MaxAttempt) and only recognises the copy by id.
+        if (job.Suspect && job.Dispatch.RunAtUnixMs <= time.GetUtcNow().ToUnixTimeMilliseconds()
+            && !(node.NodeName == job.LostOn && node.StorageKind == "redis"))
+        {
+            node.Suspect = job;
+        }
         _inFlight[job.Id] = job;
         node.Send(job.Dispatch);
     }
@@ -241,13 +317,13 @@ internal sealed class Dispatcher(DistributorOptions options)
     {
         foreach (var name in node.JobNames)
         {
-            if (node.Credit <= 0)
+            if (node.Credit <= 0 || node.Suspect is not null)
             {
                 return;
             }
             var queue = _pending.For(name);
             var entry = queue?.First;
-            while (entry is not null && node.Credit > 0)
+            while (entry is not null && node.Credit > 0 && node.Suspect is null)
             {
                 var next = entry.Next;
                 var job = entry.Value;
@@ -261,3 +337,6 @@ internal sealed class Dispatcher(DistributorOptions options)
         }
     }
 }
+
+/// <summary>What a node's departure did: jobs sent out again, and jobs that used up their dispatches.</summary>
+internal readonly record struct LeaveOutcome(int Resent, List<JobEnvelope> Exhausted);

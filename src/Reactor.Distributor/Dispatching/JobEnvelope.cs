@@ -29,4 +29,22 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
 
     /// <summary>How many times it was dispatched (more than once after a node was lost).</summary>
     public int Dispatches { get; set; }
+
+    /// <summary>
+    /// How many nodes were lost (closed without a Goodbye) while they held this job since it last
+    /// made progress (a periodic run's result). Reaching <see cref="MaxDispatches"/> fails the job.
+    /// </summary>
+    public int Losses { get; set; }
+
+    /// <summary>The node last lost while holding this job.</summary>
+    public string? LostOn { get; set; }
+
+    /// <summary>Losses allowed before the job fails (<c>EnqueueOptions.MaxDispatches</c>); 0 = the distributor's default.</summary>
+    public int MaxDispatches { get; init; }
+
+    /// <summary>
+    /// A job whose node was lost is a suspect: it may have killed that node. A suspect travels alone
+    /// (one per node, nothing sent after it) so that, if it kills again, it takes no innocent job along.
+    /// </summary>
+    public bool Suspect => Losses > 0;
 }

@@ -42,6 +42,9 @@ internal sealed partial class NodeSession
 
     public Dictionary<string, JobEnvelope> Jobs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The re-dispatched job quarantined on this node, if any: while it runs, nothing else is sent here.</summary>
+    public JobEnvelope? Suspect { get; set; }
+
     public void Send(IReactorMessage message) => _connection?.Send(message);
 
     public void Close() => _connection?.Close();
@@ -88,10 +91,28 @@ internal sealed partial class NodeSession
         }
         finally
         {
-            if (NodeName.Length > 0 && _context.Dispatcher.Leave(this) is var resent and > 0)
+            if (NodeName.Length > 0)
             {
-                LogRedispatched(_logger, NodeName, resent);
+                Depart(lost: !stopping.IsCancellationRequested);
             }
+        }
+    }
+
+    /// <summary>Hands this node's jobs back to the dispatcher; fails those whose nodes kept dying.</summary>
+    private void Depart(bool lost)
+    {
+        var outcome = _context.Dispatcher.Leave(this, lost);
+        if (outcome.Resent > 0)
+        {
+            LogRedispatched(_logger, NodeName, outcome.Resent);
+        }
+        foreach (var job in outcome.Exhausted)
+        {
+            var error = _context.Dispatcher.ExhaustedError(job);
+            LogDispatchesExhausted(_logger, job.Name, job.Id, job.Losses);
+            // The same path as any job that ends without a node's result: one error feedback, and the
+            // durable journal (if any) settles it, so it is never dispatched again, not even after a restart.
+            _context.Feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), error);
         }
     }
 
@@ -160,6 +181,7 @@ internal sealed partial class NodeSession
         }
         else
         {
+            _context.Dispatcher.Progressed(result.JobId);
             _context.Feedback.Deliver(result);
         }
     }

@@ -143,6 +143,12 @@ internal sealed partial class DistributorLink
         }
     }
 
+    /// <summary>
+    /// Closes the live connection without a Goodbye, as if it dropped: the distributor dispatches what
+    /// it sent here to other nodes. The link reconnects as usual.
+    /// </summary>
+    public void Drop() => _connection?.Close();
+
     /// <summary>Says goodbye on the live connection (graceful stop) and lets queued frames go out.</summary>
     public async Task CloseAsync(string reason)
     {

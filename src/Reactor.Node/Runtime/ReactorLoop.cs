@@ -7,26 +7,38 @@ namespace Reactor.Node.Runtime;
 /// change in order, like EventMachine's loop. Because all job code runs here, it needs no locks;
 /// async job code resumes here after its awaits because this is its SynchronizationContext.
 /// </summary>
-internal sealed class ReactorLoop : SynchronizationContext, IDisposable
+/// <remarks>
+/// Job code that blocks the thread stalls the loop. The loop therefore exposes what a watchdog needs
+/// to see a stall (<see cref="State"/>: a turn counter and the step running now) and can move itself
+/// to a fresh thread (<see cref="ReplaceThread"/>), abandoning the blocked one: only one thread at a
+/// time is the loop, and an abandoned thread that ever returns exits without touching the queue.
+/// </remarks>
+internal sealed partial class ReactorLoop : SynchronizationContext, IDisposable
 {
     private readonly ConcurrentQueue<(SendOrPostCallback Callback, object? State)> _queue = new();
     // Barely spins before blocking: on a 2-core box a spinning loop thread steals the CPU the
     // network threads need to bring it work (measured: thousands of sched_yield calls per second).
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 1);
-    private readonly Thread _thread;
     private readonly Action<Exception> _onUnhandled;
+    private readonly string _name;
+    private readonly AsyncLocal<ILoopStep?> _step;
+    private volatile Thread _thread;
+    private int _generation;
     private int _sleeping;
     private volatile bool _stopping;
 
     public ReactorLoop(string name, Action<Exception> onUnhandled)
     {
         _onUnhandled = onUnhandled;
-        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _name = name;
+        _step = new AsyncLocal<ILoopStep?>(OnStepChanged);
+        _thread = NewThread(0);
     }
 
     /// <summary>Runs after each batch of work when the queue is empty; used to flush batched credits.</summary>
     public Action? Idle { get; set; }
 
+    /// <summary>The thread that is the loop now (it changes when a blocked thread is abandoned).</summary>
     public int ManagedThreadId => _thread.ManagedThreadId;
 
     public bool IsOnLoop => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
@@ -113,15 +125,28 @@ internal sealed class ReactorLoop : SynchronizationContext, IDisposable
         _signal.Dispose();
     }
 
-    private void Run()
+    private Thread NewThread(int generation) =>
+        new(() => Run(generation)) { IsBackground = true, Name = _name };
+
+    private bool IsCurrent(int generation) => Volatile.Read(ref _generation) == generation;
+
+    private void Run(int generation)
     {
         SetSynchronizationContext(this);
-        while (!_stopping)
+        while (!_stopping && IsCurrent(generation))
         {
-            while (_queue.TryDequeue(out var work))
+            while (IsCurrent(generation) && _queue.TryDequeue(out var work))
             {
+                Turn(busy: true);
                 Execute(work.Callback, work.State);
+                if (!IsCurrent(generation))
+                {
+                    // This thread was abandoned while it was blocked in that work; the loop lives on
+                    // another thread now, so this one leaves without touching anything.
+                    return;
+                }
             }
+            Turn(busy: false);
             SafeIdle();
             _signal.Reset();
             Volatile.Write(ref _sleeping, 1);

@@ -15,6 +15,7 @@ public sealed class EnqueueOptionsTests
         yield return new TestCaseData(new EnqueueOptions { After = TimeSpan.FromSeconds(-1) }, "After must not be negative").SetName("Negative_After_is_refused");
         yield return new TestCaseData(new EnqueueOptions { After = TimeSpan.FromSeconds(1), RunAt = DateTimeOffset.UtcNow }, "not both").SetName("After_and_RunAt_together_are_refused");
         yield return new TestCaseData(new EnqueueOptions { Timeout = TimeSpan.Zero }, "Timeout must be positive").SetName("Zero_timeout_is_refused");
+        yield return new TestCaseData(new EnqueueOptions { MaxDispatches = 0 }, "MaxDispatches must be at least 1").SetName("MaxDispatches_zero_is_refused");
         yield return new TestCaseData(new EnqueueOptions { Node = "a", NotNode = "a" }, "both name 'a'").SetName("Node_equal_to_NotNode_is_refused");
     }
 
