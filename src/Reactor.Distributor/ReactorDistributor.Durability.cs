@@ -40,7 +40,10 @@ public sealed partial class ReactorDistributor
         var recovered = await _journal!.LoadAsync().ConfigureAwait(false);
         foreach (var (dispatch, entry) in recovered)
         {
-            var job = new JobEnvelope(dispatch, entry.Node, entry.NotNode, DateTimeOffset.FromUnixTimeMilliseconds(entry.DeadlineUnixMs));
+            var job = new JobEnvelope(dispatch, entry.Node, entry.NotNode, DateTimeOffset.FromUnixTimeMilliseconds(entry.DeadlineUnixMs))
+            {
+                MaxDispatches = entry.MaxDispatches,
+            };
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             _feedback.Register(dispatch.JobId, new JobFeedback(dispatch.Name, null, null, null, handler));
             _dispatcher.Submit(job);

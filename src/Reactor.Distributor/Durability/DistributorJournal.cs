@@ -94,7 +94,10 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     /// <summary>The journal entry of <paramref name="job"/>, as <see cref="RecordAsync"/> stores it.</summary>
     internal byte[] Encode(JobEnvelope job)
     {
-        var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds());
+        var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds())
+        {
+            MaxDispatches = job.MaxDispatches,
+        };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }
 

@@ -8,7 +8,12 @@ public sealed record JournalEntry(
     [property: Key(0)] byte[] DispatchFrame,
     [property: Key(1)] string? Node,
     [property: Key(2)] string? NotNode,
-    [property: Key(3)] long DeadlineUnixMs);
+    [property: Key(3)] long DeadlineUnixMs)
+{
+    /// <summary>The job's own <c>EnqueueOptions.MaxDispatches</c> (0 = the distributor's default); absent in older entries.</summary>
+    [Key(4)]
+    public int MaxDispatches { get; init; }
+}
 
 /// <summary>A settled job's result, kept in Redis for <c>GetResultAsync</c> until it expires.</summary>
 [MessagePackObject]

@@ -53,8 +53,12 @@ public sealed class RoutingTests
 
         var waiting = cluster.Distributor.EnqueueAsync("node_name", null, new EnqueueOptions { Node = "vip" });
         var ghost = cluster.Distributor.EnqueueAsync("node_name", null, new EnqueueOptions { Node = "ghost", Timeout = TimeSpan.FromSeconds(2) });
-        await Task.Delay(1000);
+        // A job sent to 'other' after them has run there: had the dispatcher sent 'vip' jobs to
+        // 'other', they would have gone first. Both must still be waiting in the distributor.
+        var sentinel = await cluster.Distributor.EnqueueAsync("node_name", null, new EnqueueOptions { Node = "other" }).WaitAsync(Cluster.Patience);
+        Assert.That(sentinel.Args.Get<string>("node"), Is.EqualTo("other"));
         Assert.That(waiting.IsCompleted, Is.False, "it does not run on 'other'");
+        Assert.That(cluster.Distributor.PendingCount, Is.EqualTo(2), "both jobs wait for their own node");
 
         cluster.StartNode("vip");
         var ran = await waiting.WaitAsync(Cluster.Patience);

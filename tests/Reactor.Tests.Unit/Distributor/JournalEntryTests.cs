@@ -1,0 +1,38 @@
+using MessagePack;
+using NUnit.Framework;
+using Reactor.Distribution.Durability;
+
+namespace Reactor.Tests.Unit.Distributor;
+
+/// <summary>Journal entries outlive the build that wrote them: older entries must still read.</summary>
+[TestFixture]
+public sealed class JournalEntryTests
+{
+    private static readonly MessagePackSerializerOptions Untrusted =
+        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    [Test]
+    public void A_job_s_own_MaxDispatches_survives_the_journal()
+    {
+        var entry = new JournalEntry([1, 2, 3], "n1", null, 42) { MaxDispatches = 5 };
+
+        var read = MessagePackSerializer.Deserialize<JournalEntry>(MessagePackSerializer.Serialize(entry, Untrusted), Untrusted);
+
+        Assert.That(read.MaxDispatches, Is.EqualTo(5));
+        Assert.That(read.Node, Is.EqualTo("n1"));
+        Assert.That(read.DeadlineUnixMs, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void An_entry_written_before_MaxDispatches_existed_reads_with_the_default()
+    {
+        // The four-field array earlier builds wrote.
+        var old = MessagePackSerializer.Serialize(new object?[] { new byte[] { 9 }, null, "n2", 7L }, Untrusted);
+
+        var read = MessagePackSerializer.Deserialize<JournalEntry>(old, Untrusted);
+
+        Assert.That(read.MaxDispatches, Is.Zero);
+        Assert.That(read.NotNode, Is.EqualTo("n2"));
+        Assert.That(read.DispatchFrame, Is.EqualTo(new byte[] { 9 }));
+    }
+}
