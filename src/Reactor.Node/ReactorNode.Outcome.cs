@@ -78,6 +78,7 @@ public sealed partial class ReactorNode
             _ => JobStatus.Failed,
         };
         SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
+        _metrics.Completed(job.Record.Name, outcome);
         if (_options.LogJobProcessing)
         {
             LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString());
