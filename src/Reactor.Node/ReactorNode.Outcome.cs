@@ -77,8 +77,9 @@ public sealed partial class ReactorNode
             JobOutcomeCode.Cancelled => JobStatus.Cancelled,
             _ => JobStatus.Failed,
         };
-        SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
+        // Counted before the result leaves: whoever reads the counter after the feedback sees this job in it.
         _metrics.Completed(job.Record.Name, outcome);
+        SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {
             LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString());
