@@ -42,6 +42,12 @@ internal sealed class BenchOptions
     /// <summary>Threads that enqueue the burst at once.</summary>
     public int Enqueuers { get; private set; } = 1;
 
+    /// <summary>
+    /// An OpenTelemetry SDK MeterProvider listens to Reactor's meter in this process, and each node serves
+    /// Prometheus metrics (so its SDK aggregates every measurement): the cost of instrumentation with a listener.
+    /// </summary>
+    public bool Otel { get; private set; }
+
     /// <summary>Redis address of the journal, set by the program once it knows it.</summary>
     public string? JournalAddress { get; set; }
 
@@ -68,6 +74,7 @@ internal sealed class BenchOptions
                 case "--lead": options.Lead = Number(Value()); break;
                 case "--journal": options.Journal = Value(); break;
                 case "--enqueuers": options.Enqueuers = Number(Value()); break;
+                case "--otel": options.Otel = true; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }

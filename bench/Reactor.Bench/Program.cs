@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using OpenTelemetry.Metrics;
 using Reactor.Bench;
+using Reactor.OpenTelemetry;
 
 BenchOptions options;
 try
@@ -10,11 +12,17 @@ catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync($"reactor bench: {e.Message}\n" +
         "usage: --scenario burst|roundtrip|timers|periodic|all [--jobs N] [--storage memory|redis] [--redis ADDR] " +
-        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--json]");
+        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--otel] [--json]");
     return 2;
 }
 
 var info = TextWriter.Synchronized(options.Json ? Console.Error : Console.Out);
+// With --otel the SDK aggregates every Reactor measurement of this process (exported to memory once a minute).
+using var meters = options.Otel
+    ? OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddReactorInstrumentation()
+        .AddInMemoryExporter(new List<OpenTelemetry.Metrics.Metric>(), r => r.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 60_000)
+        .Build()
+    : null;
 info.WriteLine($"machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
 var needsRedis = options.Storage == "redis" || options.Journal is not null;
 await using var redisServer = needsRedis && options.Redis is null ? await RedisServer.StartAsync() : null;

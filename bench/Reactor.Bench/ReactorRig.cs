@@ -45,6 +45,12 @@ internal sealed class ReactorRig : IAsyncDisposable
         {
             extra.AddRange(["--storage", "redis", "--redis", redis]);
         }
+        if (options.Otel)
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            extra.AddRange(["--metrics-port", $"{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}"]);
+        }
         var node = NodeProcess.Start("bench-node", $"127.0.0.1:{host.Distributor.Port}", jobs, [.. extra]);
         try
         {

@@ -105,6 +105,7 @@ public sealed partial class ReactorDistributor
         return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
         {
             MaxDispatches = options.MaxDispatches ?? 0,
+            EnqueuedAt = _metrics.EnqueueTimestamp(),
         };
     }
 
@@ -147,6 +148,7 @@ public sealed partial class ReactorDistributor
         try
         {
             _dispatcher.Submit(job);
+            _metrics.Enqueued(job.Name);
         }
         catch
         {

@@ -26,7 +26,7 @@ public sealed partial class ReactorDistributor : IFlowScheduler
         IFlowStore store = _journal is { } journal
             ? new RedisFlowStore(journal.Database, _options.KeyPrefix, journal.JobsKey, _options.FlowRetention)
             : new MemoryFlowStore(_time, _options.FlowRetention);
-        _flows = new FlowCoordinator(store, this, _time, _logger);
+        _flows = new FlowCoordinator(store, this, _time, _logger, _metrics);
         _context.Flows = _flows;
     }
 
@@ -36,7 +36,10 @@ public sealed partial class ReactorDistributor : IFlowScheduler
         var now = _time.GetUtcNow();
         var runAt = delay > TimeSpan.Zero ? now + delay : (DateTimeOffset?)null;
         var dispatch = new Dispatch(id, name, args, runAt?.ToUnixTimeMilliseconds() ?? 0, 0, false, 0, 0, 0);
-        var job = new JobEnvelope(dispatch, null, null, (runAt ?? now) + _options.PendingTimeout);
+        var job = new JobEnvelope(dispatch, null, null, (runAt ?? now) + _options.PendingTimeout)
+        {
+            EnqueuedAt = _metrics.EnqueueTimestamp(),
+        };
         return (job, _journal?.Encode(job));
     }
 
@@ -46,5 +49,6 @@ public sealed partial class ReactorDistributor : IFlowScheduler
         _options.ResultHandlers.TryGetValue(job.Name, out var handler);
         _feedback.Register(job.Id, new JobFeedback(job.Name, null, null, null, handler));
         _dispatcher.Submit(job);
+        _metrics.Enqueued(job.Name);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reactor.Distribution;
 using Reactor.Distribution.Feedback;
+using Reactor.Distribution.Metrics;
 using Reactor.Distribution.Sessions;
 using Reactor.Protocol.Framing;
 
@@ -20,6 +21,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dispatcher _dispatcher;
+    private readonly DistributorMetrics _metrics;
     private readonly FeedbackRegistry _feedback;
     private readonly MessageCodec _codec;
     private readonly SessionContext _context;
@@ -41,8 +43,10 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = factory.CreateLogger("Reactor.Distributor");
-        _dispatcher = new Dispatcher(options, _time);
+        _metrics = new DistributorMetrics(_time, _logger);
+        _dispatcher = new Dispatcher(options, _time, _metrics);
         _feedback = new FeedbackRegistry(_logger);
+        _metrics.Observe(_dispatcher, () => _feedback.Count);
         _codec = new MessageCodec(options.Limits);
         var certificate = options.TlsCertificatePath is { } path
             ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, options.TlsCertificatePassword)
@@ -73,6 +77,9 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
 
     /// <summary>Jobs on nodes without a final result yet.</summary>
     public int InFlightCount => _dispatcher.InFlightCount;
+
+    /// <summary>This distributor's instruments (tests listen to its meter alone).</summary>
+    internal DistributorMetrics Metrics => _metrics;
 
     /// <summary>Open connections, including peers still in the handshake (tests assert it returns to baseline).</summary>
     internal int SessionCount
@@ -182,6 +189,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _feedback.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
         _stopping.Dispose();
     }
 

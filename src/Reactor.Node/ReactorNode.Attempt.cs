@@ -43,6 +43,7 @@ public sealed partial class ReactorNode
         // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
         // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
         await Task.Yield();
+        var started = _metrics.AttemptStarted();
         Exception? failure = null;
         var cancelledByJob = false;
         var work = RunStepsAsync(job, definition, args, step);
@@ -77,6 +78,9 @@ public sealed partial class ReactorNode
         }
         job.Running = false;
         Interlocked.Decrement(ref _running);
+        _metrics.AttemptEnded(job.Record.Name, started,
+            cancelledByJob ? Protocol.Messages.JobOutcomeCode.Cancelled
+            : failure is null ? Protocol.Messages.JobOutcomeCode.Success : Protocol.Messages.JobOutcomeCode.Error);
         if (token != job.AttemptToken || job.Ended)
         {
             return;
@@ -212,6 +216,7 @@ public sealed partial class ReactorNode
         }
         var multiplier = job.Record.RetryMultiplier ?? _options.RetryMultiplier;
         var delay = RetryDelay.Compute(_options.RetryBackoff, job.Record.Attempt, multiplier, Random.Shared.NextDouble());
+        _metrics.Retried(job.Record.Name);
         Park(job, _time.GetUtcNow() + delay, JobStatus.Error);
     }
 }

@@ -92,6 +92,7 @@ public sealed partial class ReactorNode
     {
         if (!job.Ended)
         {
+            _metrics.DueWorkStarted(job.Record.RunAt);
             StartAttempt(job);
         }
     }

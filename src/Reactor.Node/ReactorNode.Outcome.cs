@@ -77,6 +77,8 @@ public sealed partial class ReactorNode
             JobOutcomeCode.Cancelled => JobStatus.Cancelled,
             _ => JobStatus.Failed,
         };
+        // Counted before the result leaves: whoever reads the counter after the feedback sees this job in it.
+        _metrics.Completed(job.Record.Name, outcome);
         SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reactor.Node.Jobs;
 using Reactor.Node.Links;
+using Reactor.Node.Metrics;
 using Reactor.Node.Runtime;
 using Reactor.Protocol;
 using Reactor.Protocol.Framing;
@@ -30,6 +31,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
     private readonly SemaphoreSlim _deferGate;
     private readonly LinkHandler _linkHandler;
     private readonly LoopWatchdog _watchdog;
+    private readonly NodeMetrics _metrics;
     private IJobStore? _store;
     private JobCatalog _catalog = new();
     private volatile bool _draining;
@@ -51,7 +53,12 @@ public sealed partial class ReactorNode : IAsyncDisposable
         _linkHandler = new LinkHandler(this);
         _loop.Idle = FlushCredits;
         _watchdog = new LoopWatchdog(() => _loop.State, _time, options.LoopStallTimeout, OnLoopStall, start: false);
+        _metrics = new NodeMetrics(options.Name, store?.Kind ?? options.Storage, _time, _logger);
+        _metrics.Observe(() => _jobs.Count, () => Volatile.Read(ref _running), () => _timers.Count);
     }
+
+    /// <summary>This node's instruments (tests listen to its meter alone).</summary>
+    internal NodeMetrics Metrics => _metrics;
 
     /// <summary>The node's name.</summary>
     public string Name => _options.Name;
@@ -134,6 +141,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
             await _store.DisposeAsync().ConfigureAwait(false);
         }
         _deferGate.Dispose();
+        _metrics.Dispose();
         _stopping.Dispose();
     }
 

@@ -38,12 +38,14 @@ internal static class NodeCommand
         var tls = Flag("--tls", "Connect to distributors with TLS", defaults.Tls);
         var tlsThumbprint = new Option<string?>("--tls-thumbprint") { Description = "Trust the distributor certificate with this SHA-1 thumbprint (self-signed)" };
         var service = new Option<string?>("--service") { Description = "Service name: jobs are also announced as SERVICE.job for cross-service publishes" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (exporters for OTLP and console: OTEL_METRICS_EXPORTER, OTEL_TRACES_EXPORTER)" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level", DefaultValueFactory = _ => LogLevel.Information };
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
             name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
+            metricsPort,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -76,7 +78,7 @@ internal static class NodeCommand
                     o.Distributors.Add(address);
                 }
             }
-            return await RunAsync(Fill, result.GetValue(logLevel), cancellationToken).ConfigureAwait(false);
+            return await RunAsync(Fill, result.GetValue(logLevel), result.GetValue(metricsPort), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -84,19 +86,22 @@ internal static class NodeCommand
     private static Option<bool> Flag(string name, string description, bool fallback) =>
         new(name) { Description = $"{description} (default: {fallback.ToString().ToLowerInvariant()})", DefaultValueFactory = _ => fallback };
 
-    private static async Task<int> RunAsync(Action<NodeOptions> fill, LogLevel logLevel, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Action<NodeOptions> fill, LogLevel logLevel, int? metricsPort, CancellationToken cancellationToken)
     {
         var options = new NodeOptions();
         fill(options);
+        IDisposable? telemetry;
         try
         {
             options.Validate();
+            telemetry = NodeTelemetry.Start(options.Name, metricsPort);
         }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"reactor node: {e.Message}").ConfigureAwait(false);
             return 2;
         }
+        using var _ = telemetry;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders().SetMinimumLevel(logLevel).AddSimpleConsole(c =>
         {

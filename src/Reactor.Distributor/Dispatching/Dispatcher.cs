@@ -1,3 +1,4 @@
+using Reactor.Distribution.Metrics;
 using Reactor.Distribution.Sessions;
 
 namespace Reactor.Distribution;
@@ -6,7 +7,7 @@ namespace Reactor.Distribution;
 /// Decides which node runs which job. All routing state (node credit, in-flight jobs, the pending
 /// queues) sits behind one lock; sends are non-blocking queue writes, so holding it is brief.
 /// </summary>
-internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
+internal sealed class Dispatcher(DistributorOptions options, TimeProvider time, DistributorMetrics metrics)
 {
     private readonly Lock _gate = new();
     private readonly List<NodeSession> _nodes = [];
@@ -33,6 +34,26 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
             {
                 return _inFlight.Count;
             }
+        }
+    }
+
+    public int NodeCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nodes.Count;
+            }
+        }
+    }
+
+    /// <summary>How many jobs wait per job name: a snapshot for the pending gauge, taken when a listener collects.</summary>
+    public List<(string Name, int Count)> PendingByName()
+    {
+        lock (_gate)
+        {
+            return _pending.CountByName();
         }
     }
 
@@ -143,6 +164,7 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
                     exhausted.Add(job);
                     continue;
                 }
+                metrics.Redispatched(job);
                 var node = Pick(job);
                 if (node is not null)
                 {
@@ -309,6 +331,7 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time)
             node.Suspect = job;
         }
         _inFlight[job.Id] = job;
+        metrics.Dispatched(job);
         node.Send(job.Dispatch);
     }
 

@@ -21,6 +21,12 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>When a job still waiting for a node gives up.</summary>
     public DateTimeOffset Deadline { get; } = deadline;
 
+    /// <summary>
+    /// <see cref="TimeProvider.GetTimestamp"/> at Enqueue, for the queue-wait histogram; 0 when nobody
+    /// listened then (the clock is not read for nothing).
+    /// </summary>
+    public long EnqueuedAt { get; init; }
+
     /// <summary>Its place in the pending queue while it waits, for O(1) removal on cancel or timeout.</summary>
     public LinkedListNode<JobEnvelope>? PendingEntry { get; set; }
 

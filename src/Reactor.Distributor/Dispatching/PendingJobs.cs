@@ -44,6 +44,8 @@ internal sealed class PendingJobs
     public List<JobEnvelope> Expired(DateTimeOffset now) =>
         _byName.Values.SelectMany(q => q).Where(j => j.Deadline <= now).ToList();
 
+    public List<(string Name, int Count)> CountByName() => _byName.Select(p => (p.Key, p.Value.Count)).ToList();
+
     public bool TryGet(string jobId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JobEnvelope? job) =>
         _byId.TryGetValue(jobId, out job);
 }

@@ -31,7 +31,8 @@ internal interface IFlowScheduler
 /// publishes are claimed (and journaled); a publish that fails drops the connection, and the parent
 /// runs again elsewhere.
 /// </summary>
-internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler scheduler, TimeProvider time, ILogger logger) : IAsyncDisposable
+internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler scheduler, TimeProvider time, ILogger logger,
+    Metrics.DistributorMetrics? metrics = null) : IAsyncDisposable
 {
     private static readonly MessagePackSerializerOptions Untrusted =
         MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
@@ -134,6 +135,7 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
         var (claimed, firstName) = await store.ClaimAsync(id, name, entry, scope, trigger).ConfigureAwait(false);
         if (!claimed)
         {
+            metrics?.ClaimRefused(name);
             if (firstName != name)
             {
                 // The first publish at this position wins: it may already have run.
@@ -146,6 +148,7 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
             return;
         }
         scheduler.Submit(job);
+        metrics?.TaskPublished(name);
     }
 
     private static string Scope(Publish publish) => publish.Global ? "global" : "run:" + FlowIds.RunOf(publish.ParentJobId);

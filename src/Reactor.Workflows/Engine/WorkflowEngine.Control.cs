@@ -17,6 +17,7 @@ public sealed partial class WorkflowEngine
         {
             return false;
         }
+        await RecordEndAsync(id, Reactor.Metrics.ReactorMeter.Cancelled).ConfigureAwait(false);
         _relay?.Signal();
         Abandon(id);
         return true;
@@ -46,6 +47,7 @@ public sealed partial class WorkflowEngine
         {
             return false;
         }
+        await RecordEndAsync(id, Reactor.Metrics.ReactorMeter.Cancelled).ConfigureAwait(false);
         _relay?.Signal();
         Abandon(id);
         return true;
@@ -96,7 +98,10 @@ public sealed partial class WorkflowEngine
         }
         foreach (var step in running.Where(s => !pending.Any(p => p.Step == s)))
         {
-            await Store.FinishEmptyStepAsync(id, step, Emit(StepFinished(record, step))).ConfigureAwait(false);
+            if (await Store.FinishEmptyStepAsync(id, step, Emit(StepFinished(record, step))).ConfigureAwait(false))
+            {
+                _metrics.StepFinished(record.Name, step, succeeded: true);
+            }
         }
         await AdvanceAsync(id).ConfigureAwait(false);
     }

@@ -92,6 +92,7 @@ public sealed partial class WorkflowEngine
         {
             return;
         }
+        _metrics.StepStarted(record.Name, step.Name);
         _relay?.Signal();
         if (problem is not null)
         {
@@ -99,7 +100,10 @@ public sealed partial class WorkflowEngine
         }
         else if (tasks.Count == 0)
         {
-            await Store.FinishEmptyStepAsync(record.Id, step.Name, Emit(StepFinished(record, step.Name))).ConfigureAwait(false);
+            if (await Store.FinishEmptyStepAsync(record.Id, step.Name, Emit(StepFinished(record, step.Name))).ConfigureAwait(false))
+            {
+                _metrics.StepFinished(record.Name, step.Name, succeeded: true);
+            }
             _relay?.Signal();
         }
         else
@@ -182,6 +186,7 @@ public sealed partial class WorkflowEngine
         var finished = Event(WorkflowEventTypes.Finished, record.Id, record.Name, from: "running", to: "finished", output: output, error: record.Error);
         if (await Store.SetStatusAsync(record.Id, [WorkflowStatus.Running], WorkflowStatus.Finished, null, Emit(finished), _options.Retention).ConfigureAwait(false))
         {
+            _metrics.Ended(record.Name, _time.GetUtcNow() - record.CreatedAt, Reactor.Metrics.ReactorMeter.Succeeded);
             _relay?.Signal();
         }
     }

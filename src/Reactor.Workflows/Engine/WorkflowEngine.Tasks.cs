@@ -105,6 +105,7 @@ public sealed partial class WorkflowEngine
         _relay?.Signal();
         if (result == TaskFinish.StepFinished)
         {
+            _metrics.StepFinished(record.Name, spec.Step, succeeded: true);
             await AdvanceAsync(id).ConfigureAwait(false);
         }
         else if (record.Status == WorkflowStatus.Running)
@@ -158,6 +159,7 @@ public sealed partial class WorkflowEngine
             return;
         }
         _relay?.Signal();
+        _metrics.StepFinished(name, spec.Step, succeeded: false);
         LogStepFailed(_logger, id, spec.Step, error);
         if (Definition(name)[spec.Step].OnError is not null)
         {
@@ -167,6 +169,7 @@ public sealed partial class WorkflowEngine
         var end = Event(WorkflowEventTypes.Failed, id, name, spec.Step, from: "running", to: "failed", error: error);
         if (await Store.SetStatusAsync(id, [WorkflowStatus.Running, WorkflowStatus.Paused], WorkflowStatus.Failed, error, Emit(end), _options.Retention).ConfigureAwait(false))
         {
+            await RecordEndAsync(id, Reactor.Metrics.ReactorMeter.Failed).ConfigureAwait(false);
             _relay?.Signal();
             Abandon(id);
         }

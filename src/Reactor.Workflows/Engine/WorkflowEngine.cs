@@ -26,6 +26,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<Dispatch, byte> _inflight = new();
     private readonly List<Action<WorkflowEvent>> _subscribers = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Metrics.WorkflowMetrics _metrics = new();
     private IWorkflowStore? _store;
     private AmqpLink? _link;
     private OutboxRelay? _relay;
@@ -156,6 +157,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
         {
             waiter.TrySetException(new ObjectDisposedException(nameof(WorkflowEngine), "the workflow engine stopped before the workflow ended"));
         }
+        _metrics.Dispose();
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N");

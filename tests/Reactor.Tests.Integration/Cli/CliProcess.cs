@@ -17,6 +17,9 @@ internal static class CliProcess
 {
     private static readonly Lazy<string> Dll = new(Locate);
 
+    /// <summary>The built reactor.dll, for tests that start long-running commands themselves.</summary>
+    public static string DllPath => Dll.Value;
+
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, string? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
