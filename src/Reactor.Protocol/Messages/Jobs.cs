@@ -31,12 +31,14 @@ public sealed record Dispatch(
     /// when the enqueuer had none. Optional and trailing: written only when set, so a Dispatch without it is
     /// byte for byte what peers that predate it send. A receiver ignores one that is not a str, is longer than
     /// <see cref="Diagnostics.ReactorTracing.MaxTraceContextBytes"/> or does not parse: the job still runs.
+    /// Wire key 9, written by <c>DispatchFormatter</c> alone (the generated formatter would write nil when
+    /// absent, and the untraced frame must stay the nine-field one).
     /// </summary>
-    [Key(9)]
+    [IgnoreMember]
     public string? TraceParent { get; init; }
 
-    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, or null. Never sent without it.</summary>
-    [Key(10)]
+    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, or null; wire key 10. Never sent without it.</summary>
+    [IgnoreMember]
     public string? TraceState { get; init; }
 }
 
