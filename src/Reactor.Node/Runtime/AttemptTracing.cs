@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text;
 using Reactor.Protocol.Diagnostics;
 using Reactor.Protocol.Messages;
 
@@ -101,6 +102,25 @@ internal static class AttemptTracing
         activity.SetTag(ReactorTracing.JobOutcome, "retry");
         activity.AddEvent(new ActivityEvent("retry scheduled",
             tags: new ActivityTagsCollection { ["reactor.retry.delay_ms"] = (long)delay.TotalMilliseconds }));
+    }
+
+    /// <summary>
+    /// Gives a publish the trace context of the job code's current span (the attempt's consumer span or a
+    /// span the job started), so the published task is its child; without a listener, the context the job
+    /// came with passes on unchanged, so the task still joins the enqueuer's trace.
+    /// </summary>
+    public static Publish Propagate(Publish publish, NodeJob job)
+    {
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        {
+            var state = current.TraceStateString;
+            return publish with
+            {
+                TraceParent = current.Id,
+                TraceState = state is not null && Encoding.UTF8.GetByteCount(state) <= ReactorTracing.MaxTraceContextBytes ? state : null,
+            };
+        }
+        return job.TraceParent is null ? publish : publish with { TraceParent = job.TraceParent, TraceState = job.TraceState };
     }
 
     public static string Outcome(JobOutcomeCode code) => code switch

@@ -129,4 +129,21 @@ public class TraceContextFieldTests
         Assert.That(dispatch.TraceParent, Is.EqualTo(TraceParent));
         Assert.That(dispatch.TraceState, Is.EqualTo("a=b"));
     }
+
+    [Test]
+    public void Publish_without_a_trace_context_keeps_eight_fields_and_with_one_round_trips()
+    {
+        var codec = new MessageCodec();
+        var plain = new Publish("job-1", 0, PublishKind.Next, "child", new JobArgs { ["n"] = 1 }, 0, [], false);
+        var traced = plain with { TraceParent = TraceParent, TraceState = "a=b" };
+        var buffer = new ReadOnlySequence<byte>(codec.EncodeFrame(traced));
+
+        codec.TryReadFrame(ref buffer, out var decoded);
+
+        Assert.That(codec.EncodeFrame(plain)[6], Is.EqualTo(0x98), "fixarray of 8 fields");
+        Assert.That(codec.EncodeFrame(traced)[6], Is.EqualTo(0x9a), "fixarray of 10 fields");
+        Assert.That(Structural.Diff(traced, decoded), Is.Null);
+        Assert.That(((Publish)decoded).TraceParent, Is.EqualTo(TraceParent));
+        Assert.That(((Publish)decoded).TraceState, Is.EqualTo("a=b"));
+    }
 }
