@@ -10,11 +10,18 @@ catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync($"reactor bench: {e.Message}\n" +
         "usage: --scenario burst|roundtrip|timers|periodic|all [--jobs N] [--storage memory|redis] [--redis ADDR] " +
-        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--json]");
+        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--trace] [--json]");
     return 2;
 }
 
 var info = TextWriter.Synchronized(options.Json ? Console.Error : Console.Out);
+if (options.Trace)
+{
+    // Set before any node process starts, which inherits it.
+    Environment.SetEnvironmentVariable(BenchTracing.NodeVariable, "1");
+    BenchTracing.Start();
+    info.WriteLine("tracing: every Reactor span sampled and counted in the bench and node processes");
+}
 info.WriteLine($"machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
 var needsRedis = options.Storage == "redis" || options.Journal is not null;
 await using var redisServer = needsRedis && options.Redis is null ? await RedisServer.StartAsync() : null;
