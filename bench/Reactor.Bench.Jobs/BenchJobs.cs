@@ -13,6 +13,7 @@ public sealed class BenchJobs : IJobModule
     public void Register(IJobRegistry jobs)
     {
         ArgumentNullException.ThrowIfNull(jobs);
+        SpanCounter.StartIfAsked();
 
         jobs.Job("noop", _ => { });
 

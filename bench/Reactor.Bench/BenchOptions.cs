@@ -39,6 +39,9 @@ internal sealed class BenchOptions
     /// <summary>The distributor's Redis journal: null (none), "durable" (Enqueue waits for Redis) or "async" (DurableEnqueue off).</summary>
     public string? Journal { get; private set; }
 
+    /// <summary>Listen to the Reactor activity source, sampling every span, in the bench and node processes.</summary>
+    public bool Trace { get; private set; }
+
     /// <summary>Threads that enqueue the burst at once.</summary>
     public int Enqueuers { get; private set; } = 1;
 
@@ -68,6 +71,7 @@ internal sealed class BenchOptions
                 case "--redis": options.Redis = Value(); break;
                 case "--peer": options.Peer = Value(); break;
                 case "--json": options.Json = true; break;
+                case "--trace": options.Trace = true; break;
                 case "--capacity": options.Capacity = Number(Value()); break;
                 case "--peer-workers": options.PeerWorkers = Number(Value()); break;
                 case "--seconds": options.Seconds = Number(Value()); break;

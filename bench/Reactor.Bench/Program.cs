@@ -12,7 +12,7 @@ catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync($"reactor bench: {e.Message}\n" +
         "usage: --scenario burst|roundtrip|timers|periodic|all [--jobs N] [--storage memory|redis] [--redis ADDR] " +
-        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--otel] [--json]");
+        "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--otel] [--trace] [--json]");
     return 2;
 }
 
@@ -23,6 +23,13 @@ using var meters = options.Otel
         .AddInMemoryExporter(new List<OpenTelemetry.Metrics.Metric>(), r => r.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 60_000)
         .Build()
     : null;
+if (options.Trace)
+{
+    // Set before any node process starts, which inherits it.
+    Environment.SetEnvironmentVariable(BenchTracing.NodeVariable, "1");
+    BenchTracing.Start();
+    info.WriteLine("tracing: every Reactor span sampled and counted in the bench and node processes");
+}
 info.WriteLine($"machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
 var needsRedis = options.Storage == "redis" || options.Journal is not null;
 await using var redisServer = needsRedis && options.Redis is null ? await RedisServer.StartAsync() : null;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Reactor.Distribution;
 using Reactor.Distribution.Feedback;
 using Reactor.Protocol.Messages;
@@ -14,10 +15,28 @@ public sealed partial class ReactorDistributor
     /// the default) it returns once Redis holds the job, and throws <see cref="JournalWriteException"/>
     /// when Redis refused it: a job whose id was returned is never lost to an application crash.
     /// </summary>
+    /// <remarks>
+    /// Traced as a producer span <c>publish {name}</c> from the <c>Reactor</c> activity source (a child of the
+    /// caller's current activity) whose context travels to the node; see docs/observability-traces.md.
+    /// </remarks>
     public string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
         Action<JobArgs>? success = null, Action<JobArgs>? error = null)
     {
-        var job = Prepare(name, args, options);
+        using var span = PublishTracing.Start(name);
+        try
+        {
+            return Enqueue(name, args, options, success, error, span);
+        }
+        catch (Exception e) when (PublishTracing.Failed(span, e))
+        {
+            throw; // never reached: the filter only records the failure on the span
+        }
+    }
+
+    private string Enqueue(string name, object? args, EnqueueOptions? options,
+        Action<JobArgs>? success, Action<JobArgs>? error, Activity? span)
+    {
+        var job = Prepare(name, args, options, span);
         _feedback.Register(job.Id, new JobFeedback(name, success, error, null));
         var recorded = Record(job);
         if (recorded.IsCompletedSuccessfully)
@@ -50,15 +69,30 @@ public sealed partial class ReactorDistributor
     /// Queues a job and completes with its final result. With a journal, a job Redis refused faults
     /// the task with <see cref="JournalWriteException"/>.
     /// </summary>
+    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
     public async Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        var job = Prepare(name, args, options);
-        var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
-        await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
-        Dispatch(job);
-        return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var span = PublishTracing.Start(name);
+        Task<JobResult> result;
+        try
+        {
+            var job = Prepare(name, args, options, span);
+            var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
+            await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
+            Dispatch(job);
+            result = completion.Task;
+        }
+        catch (Exception e) when (PublishTracing.Failed(span, e))
+        {
+            throw; // never reached: the filter only records the failure on the span
+        }
+        finally
+        {
+            span?.Dispose();
+        }
+        return await result.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
@@ -74,7 +108,7 @@ public sealed partial class ReactorDistributor
     }
 
     /// <summary>Validates the request and builds the job, with its args encoded once for every send.</summary>
-    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options)
+    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!IsListening || _stopping.IsCancellationRequested)
@@ -91,7 +125,10 @@ public sealed partial class ReactorDistributor
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
-        var dispatch = new Dispatch(_ids.Next(), name, jobArgs,
+        var id = _ids.Next();
+        PublishTracing.Identify(span, id);
+        var (traceParent, traceState) = PublishTracing.Context(span);
+        var dispatch = new Dispatch(id, name, jobArgs,
             runAt?.ToUnixTimeMilliseconds() ?? 0,
             (long)(options.Period?.TotalMilliseconds ?? 0),
             options.Defer,
@@ -100,6 +137,8 @@ public sealed partial class ReactorDistributor
             (long)(options.Timeout?.TotalMilliseconds ?? 0))
         {
             EncodedArgs = encodedArgs,
+            TraceParent = traceParent,
+            TraceState = traceState,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
         return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))

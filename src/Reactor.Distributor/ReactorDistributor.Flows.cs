@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Reactor.Distribution;
 using Reactor.Distribution.Feedback;
 using Reactor.Distribution.Flows;
@@ -30,12 +31,22 @@ public sealed partial class ReactorDistributor : IFlowScheduler
         _context.Flows = _flows;
     }
 
-    (JobEnvelope Job, byte[]? JournalEntry) IFlowScheduler.Prepare(string id, string name, JobArgs args, TimeSpan delay)
+    (JobEnvelope Job, byte[]? JournalEntry) IFlowScheduler.Prepare(string id, string name, JobArgs args, TimeSpan delay, Publish cause)
     {
         _codec.ValidateArgs(args);
         var now = _time.GetUtcNow();
         var runAt = delay > TimeSpan.Zero ? now + delay : (DateTimeOffset?)null;
-        var dispatch = new Dispatch(id, name, args, runAt?.ToUnixTimeMilliseconds() ?? 0, 0, false, 0, 0, 0);
+        // The task's producer span is a child of the publishing job's span (the context its Publish carried);
+        // with no listener here, that context passes on to the task as it came.
+        ActivityContext.TryParse(cause.TraceParent, cause.TraceState, isRemote: true, out var parent);
+        using var span = PublishTracing.Start(name, parent);
+        PublishTracing.Identify(span, id, cause.ParentJobId);
+        var (traceParent, traceState) = span is null ? (cause.TraceParent, cause.TraceState) : PublishTracing.Context(span);
+        var dispatch = new Dispatch(id, name, args, runAt?.ToUnixTimeMilliseconds() ?? 0, 0, false, 0, 0, 0)
+        {
+            TraceParent = traceParent,
+            TraceState = traceState,
+        };
         var job = new JobEnvelope(dispatch, null, null, (runAt ?? now) + _options.PendingTimeout)
         {
             EnqueuedAt = _metrics.EnqueueTimestamp(),

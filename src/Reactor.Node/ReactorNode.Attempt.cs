@@ -40,68 +40,89 @@ public sealed partial class ReactorNode
         // The mark lets the watchdog tell whose code holds the loop, in this step and after every await.
         var step = new AttemptStep(job, token, job.Record.Timeout);
         _loop.EnterStep(step);
-        // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
-        // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
-        await Task.Yield();
-        var started = _metrics.AttemptStarted();
-        Exception? failure = null;
-        var cancelledByJob = false;
-        var work = RunStepsAsync(job, definition, args, step);
+        // Started inside the attempt's own async flow, so it is Activity.Current for this attempt's code only;
+        // null (and nothing allocated) when nobody listens.
+        var span = job.Span = AttemptTracing.StartAttempt(job, Name, out var badContext);
+        if (badContext)
+        {
+            LogTraceContextIgnored(_logger, job.Record.Name, job.Id);
+        }
         try
         {
-            if (job.Record.Timeout is { } timeout)
+            // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
+            // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
+            await Task.Yield();
+            var started = _metrics.AttemptStarted();
+            Exception? failure = null;
+            var cancelledByJob = false;
+            var work = RunStepsAsync(job, definition, args, step);
+            try
             {
-                await work.WaitAsync(timeout, _time);
+                if (job.Record.Timeout is { } timeout)
+                {
+                    await work.WaitAsync(timeout, _time);
+                }
+                else
+                {
+                    await work;
+                }
+            }
+            catch (CancelJob)
+            {
+                cancelledByJob = true;
+            }
+            catch (TimeoutException) when (!work.IsCompleted)
+            {
+                failure = new TimeoutException($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            if (!step.TryFinish())
+            {
+                // The watchdog already failed this attempt because it blocked the loop (see
+                // OnLoopStall); this may be the abandoned thread coming back, so touch nothing.
+                return;
+            }
+            job.Running = false;
+            Interlocked.Decrement(ref _running);
+            _metrics.AttemptEnded(job.Record.Name, started,
+                cancelledByJob ? Protocol.Messages.JobOutcomeCode.Cancelled
+                : failure is null ? Protocol.Messages.JobOutcomeCode.Success : Protocol.Messages.JobOutcomeCode.Error);
+            if (token != job.AttemptToken || job.Ended)
+            {
+                return;
+            }
+            if (IsVoid(job))
+            {
+                AttemptTracing.Ended(span, "void");
+                RunAgainOrLeave(job);
+                return;
+            }
+            if (cancelledByJob)
+            {
+                // CancelJob from job code ends the job for good, and the app hears of it as a success.
+                Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, null);
+            }
+            else if (failure is null)
+            {
+                OnSucceeded(job, args);
             }
             else
             {
-                await work;
+                AttemptTracing.Failed(span, failure);
+                await OnFailedAsync(job, definition, args, failure);
             }
         }
-        catch (CancelJob)
+        finally
         {
-            cancelledByJob = true;
-        }
-        catch (TimeoutException) when (!work.IsCompleted)
-        {
-            failure = new TimeoutException($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-        if (!step.TryFinish())
-        {
-            // The watchdog already failed this attempt because it blocked the loop (see
-            // OnLoopStall); this may be the abandoned thread coming back, so touch nothing.
-            return;
-        }
-        job.Running = false;
-        Interlocked.Decrement(ref _running);
-        _metrics.AttemptEnded(job.Record.Name, started,
-            cancelledByJob ? Protocol.Messages.JobOutcomeCode.Cancelled
-            : failure is null ? Protocol.Messages.JobOutcomeCode.Success : Protocol.Messages.JobOutcomeCode.Error);
-        if (token != job.AttemptToken || job.Ended)
-        {
-            return;
-        }
-        if (IsVoid(job))
-        {
-            RunAgainOrLeave(job);
-            return;
-        }
-        if (cancelledByJob)
-        {
-            // CancelJob from job code ends the job for good, and the app hears of it as a success.
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, null);
-        }
-        else if (failure is null)
-        {
-            OnSucceeded(job, args);
-        }
-        else
-        {
-            await OnFailedAsync(job, definition, args, failure);
+            span?.Dispose();
+            if (job.Span == span)
+            {
+                // Not when a void attempt already started the next one, whose span this is.
+                job.Span = null;
+            }
         }
     }
 
@@ -139,6 +160,7 @@ public sealed partial class ReactorNode
                 // Blocked past its timeout and already failed: its callbacks must not run late.
                 return;
             }
+            using var span = AttemptTracing.StartStep(job.Span, "callback", callback.Name);
             await callback.Run(args);
         }
     }
@@ -173,6 +195,7 @@ public sealed partial class ReactorNode
         var cancelledByErrback = false;
         foreach (var errback in definition.Errbacks)
         {
+            using var span = AttemptTracing.StartStep(job.Span, "errback", errback.Name);
             try
             {
                 await errback.Run(args);
@@ -184,6 +207,7 @@ public sealed partial class ReactorNode
             }
             catch (Exception e)
             {
+                AttemptTracing.Failed(span, e);
                 // A broken errback must not stop the others or the retry.
                 LogErrbackFailed(_logger, errback.Name, job.Record.Name, job.Id, e);
             }
@@ -217,6 +241,7 @@ public sealed partial class ReactorNode
         var multiplier = job.Record.RetryMultiplier ?? _options.RetryMultiplier;
         var delay = RetryDelay.Compute(_options.RetryBackoff, job.Record.Attempt, multiplier, Random.Shared.NextDouble());
         _metrics.Retried(job.Record.Name);
+        AttemptTracing.Retrying(job.Span, delay);
         Park(job, _time.GetUtcNow() + delay, JobStatus.Error);
     }
 }

@@ -41,6 +41,7 @@ public sealed partial class ReactorNode
             {
                 publish = publish with { Name = Service + "." + publish.Name };
             }
+            publish = AttemptTracing.Propagate(publish, job);
             // A job resumed from storage publishes too: its publishes wait for a link to its distributor.
             if (!node.SendPublish(job, publish))
             {

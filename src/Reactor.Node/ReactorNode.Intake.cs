@@ -45,7 +45,12 @@ public sealed partial class ReactorNode
             link.ReturnCredit();
             return;
         }
-        var job = new NodeJob(ToRecord(dispatch, link), dispatch.Args, link) { LinkGeneration = generation };
+        var job = new NodeJob(ToRecord(dispatch, link), dispatch.Args, link)
+        {
+            LinkGeneration = generation,
+            TraceParent = dispatch.TraceParent,
+            TraceState = dispatch.TraceState,
+        };
         _jobs.Add(job.Id, job);
         var runAt = job.Record.RunAt;
         if (runAt is { } due && due > _time.GetUtcNow())

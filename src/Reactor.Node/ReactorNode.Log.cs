@@ -51,4 +51,7 @@ public sealed partial class ReactorNode
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Error, Message = "Reactor loop stuck for {Held} in {Where}; abandoned thread {ThreadId}, moved the loop to a fresh thread and dropped the links so the distributor sends this node's jobs elsewhere")]
     private static partial void LogLoopStalled(ILogger logger, TimeSpan held, int threadId, string where);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Debug, Message = "Job {Name} {JobId} carried a trace context that does not parse; its span starts a new trace")]
+    private static partial void LogTraceContextIgnored(ILogger logger, string name, string jobId);
 }

@@ -22,6 +22,7 @@ public sealed partial class ReactorNode
             return;
         }
         // A periodic run: report it, then wait for the next slot. Attempts count per run.
+        AttemptTracing.Ended(job.Span, "success");
         SendResult(job, new Result(job.Id, JobOutcomeCode.Success, args, null, false, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {
@@ -79,6 +80,7 @@ public sealed partial class ReactorNode
         };
         // Counted before the result leaves: whoever reads the counter after the feedback sees this job in it.
         _metrics.Completed(job.Record.Name, outcome);
+        AttemptTracing.Ended(job.Span, AttemptTracing.Outcome(outcome), outcome == JobOutcomeCode.Success ? null : error);
         SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {

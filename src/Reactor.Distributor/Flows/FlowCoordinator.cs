@@ -16,8 +16,11 @@ public sealed record TriggerPayload(
 /// <summary>What the coordinator needs from the distributor: build a job with a given id, and submit it.</summary>
 internal interface IFlowScheduler
 {
-    /// <summary>Builds the job (validating its args) and, with a journal, its journal entry.</summary>
-    (JobEnvelope Job, byte[]? JournalEntry) Prepare(string id, string name, JobArgs args, TimeSpan delay);
+    /// <summary>
+    /// Builds the job (validating its args) and, with a journal, its journal entry. <paramref name="cause"/> is
+    /// the publish that led to it (its parent job and trace context).
+    /// </summary>
+    (JobEnvelope Job, byte[]? JournalEntry) Prepare(string id, string name, JobArgs args, TimeSpan delay, Publish cause);
 
     /// <summary>Registers the job's feedback and hands it to the dispatcher; the journal already holds it.</summary>
     void Submit(JobEnvelope job);
@@ -79,14 +82,14 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
         {
             case PublishKind.Next:
                 await ScheduleAsync(FlowIds.Child(publish.ParentJobId, publish.Index), publish.Name, publish.Data,
-                    TimeSpan.FromMilliseconds(publish.DelayMs), null, null).ConfigureAwait(false);
+                    TimeSpan.FromMilliseconds(publish.DelayMs), null, null, publish).ConfigureAwait(false);
                 break;
             case PublishKind.Event:
                 var scope = Scope(publish);
                 var ready = await store.EmitAsync(scope, publish.Name, JobArgsSerializer.Serialize(publish.Data)).ConfigureAwait(false);
                 foreach (var trigger in ready)
                 {
-                    await FireAsync(scope, trigger).ConfigureAwait(false);
+                    await FireAsync(scope, trigger, publish).ConfigureAwait(false);
                 }
                 break;
             case PublishKind.Trigger:
@@ -105,7 +108,7 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
             new TriggerPayload(publish.Name, publish.DelayMs, JobArgsSerializer.Serialize(publish.Data)), Untrusted);
         if (await store.RegisterAsync(scope, triggerId, publish.Events, payload).ConfigureAwait(false) is { } ready)
         {
-            await FireAsync(scope, ready).ConfigureAwait(false);
+            await FireAsync(scope, ready, publish).ConfigureAwait(false);
         }
     }
 
@@ -114,7 +117,8 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
     /// distributor dies before the claim, the emitting job's result was not recorded either, so it
     /// runs again, emits again, and finds the trigger still ready.
     /// </summary>
-    private async Task FireAsync(string scope, ReadyTrigger trigger)
+    /// <remarks>The task joins the trace of <paramref name="cause"/>: the emit or registration that completed the trigger.</remarks>
+    private async Task FireAsync(string scope, ReadyTrigger trigger, Publish cause)
     {
         var payload = MessagePackSerializer.Deserialize<TriggerPayload>(trigger.Payload, Untrusted);
         var args = JobArgsSerializer.Deserialize(payload.Data);
@@ -126,12 +130,12 @@ internal sealed partial class FlowCoordinator(IFlowStore store, IFlowScheduler s
             })
             .ToList();
         var id = FlowIds.Child(trigger.TriggerId, 0, "fire");
-        await ScheduleAsync(id, payload.Name, args, TimeSpan.FromMilliseconds(payload.DelayMs), scope, trigger.TriggerId).ConfigureAwait(false);
+        await ScheduleAsync(id, payload.Name, args, TimeSpan.FromMilliseconds(payload.DelayMs), scope, trigger.TriggerId, cause).ConfigureAwait(false);
     }
 
-    private async Task ScheduleAsync(string id, string name, JobArgs args, TimeSpan delay, string? scope, string? trigger)
+    private async Task ScheduleAsync(string id, string name, JobArgs args, TimeSpan delay, string? scope, string? trigger, Publish cause)
     {
-        var (job, entry) = scheduler.Prepare(id, name, args, delay);
+        var (job, entry) = scheduler.Prepare(id, name, args, delay, cause);
         var (claimed, firstName) = await store.ClaimAsync(id, name, entry, scope, trigger).ConfigureAwait(false);
         if (!claimed)
         {

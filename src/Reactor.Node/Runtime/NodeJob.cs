@@ -57,6 +57,15 @@ internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, Distributo
     /// <summary>The last store write issued for this job; the next one waits for it (Redis only).</summary>
     public Task StoreTail { get; set; } = Task.CompletedTask;
 
+    /// <summary>The W3C traceparent the Dispatch carried (null when it had none, or the job was resumed from storage).</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The tracestate that came with <see cref="TraceParent"/>.</summary>
+    public string? TraceState { get; init; }
+
+    /// <summary>The running attempt's consumer span; null when nobody listens to the Reactor source.</summary>
+    public System.Diagnostics.Activity? Span { get; set; }
+
     /// <summary>Bumped per attempt so a timed-out attempt that finishes late is recognised and ignored.</summary>
     public int AttemptToken { get; set; }
 }

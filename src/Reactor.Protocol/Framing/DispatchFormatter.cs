@@ -9,6 +9,8 @@ namespace Reactor.Protocol.Framing;
 /// <c>[jobId, name, args, runAt, period, defer, maxAttempt, retryMultiplier, timeout]</c> array the
 /// generated formatter writes, but with args copied from <see cref="Dispatch.EncodedArgs"/> when the
 /// distributor encoded them at enqueue, and job names (a handful per node) decoded once, not per job.
+/// The trace context (keys 9 and 10) trails the array only when set, so an untraced Dispatch keeps the
+/// nine-field form every peer knows.
 /// </summary>
 internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFormatter<Dispatch?>
 {
@@ -22,7 +24,8 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
             writer.WriteNil();
             return;
         }
-        writer.WriteArrayHeader(Fields);
+        var traceFields = TraceContextField.Count(value.TraceParent, value.TraceState);
+        writer.WriteArrayHeader(Fields + traceFields);
         writer.Write(value.JobId);
         writer.Write(value.Name);
         if (value.EncodedArgs.IsEmpty)
@@ -39,6 +42,7 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
         writer.Write(value.MaxAttempt);
         writer.Write(value.RetryMultiplierMs);
         writer.Write(value.TimeoutMs);
+        TraceContextField.Write(ref writer, traceFields, value.TraceParent, value.TraceState);
     }
 
     public Dispatch? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -48,7 +52,7 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
             return null;
         }
         options.Security.DepthStep(ref reader);
-        string? jobId = null, name = null;
+        string? jobId = null, name = null, traceParent = null, traceState = null;
         JobArgs? jobArgs = null;
         long runAt = 0, period = 0, retryMultiplier = 0, timeout = 0;
         var defer = false;
@@ -68,10 +72,17 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
                 case 6: maxAttempt = reader.ReadInt32(); break;
                 case 7: retryMultiplier = reader.ReadInt64(); break;
                 case 8: timeout = reader.ReadInt64(); break;
+                case 9: traceParent = TraceContextField.Read(ref reader); break;
+                case 10: traceState = TraceContextField.Read(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
         reader.Depth--;
-        return new Dispatch(jobId!, name!, jobArgs!, runAt, period, defer, maxAttempt, retryMultiplier, timeout);
+        return new Dispatch(jobId!, name!, jobArgs!, runAt, period, defer, maxAttempt, retryMultiplier, timeout)
+        {
+            // A tracestate means nothing without the traceparent it belongs to.
+            TraceParent = traceParent,
+            TraceState = traceParent is null ? null : traceState,
+        };
     }
 }

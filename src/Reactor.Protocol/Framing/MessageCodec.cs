@@ -32,8 +32,9 @@ public sealed class MessageCodec
     {
         _limits = limits ?? ProtocolLimits.Default;
         _argsFormatter = new JobArgsFormatter(_limits);
+        var strings = new StringArrayFormatter(_limits);
         var resolver = CompositeResolver.Create(
-            [_argsFormatter, new DispatchFormatter(_argsFormatter), new StringArrayFormatter(_limits)],
+            [_argsFormatter, new DispatchFormatter(_argsFormatter), strings, new PublishFormatter(_argsFormatter, strings)],
             [StandardResolver.Instance]);
         // UntrustedData bounds the object graph depth and hardens hashing; the resolver has no
         // Typeless or contractless fallback, so a peer can only produce the message types above.

@@ -28,4 +28,16 @@ public sealed record Publish(
     [property: Key(4)] JobArgs Data,
     [property: Key(5)] long DelayMs,
     [property: Key(6)] string[] Events,
-    [property: Key(7)] bool Global) : IReactorMessage;
+    [property: Key(7)] bool Global) : IReactorMessage
+{
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the publishing job's current span (wire key 8, optional and trailing like
+    /// <see cref="Dispatch.TraceParent"/>): the scheduled task's spans join that trace. Ignored when invalid.
+    /// </summary>
+    [IgnoreMember]
+    public string? TraceParent { get; init; }
+
+    /// <summary>The <c>tracestate</c> that goes with <see cref="TraceParent"/> (wire key 9), or null.</summary>
+    [IgnoreMember]
+    public string? TraceState { get; init; }
+}

@@ -25,6 +25,21 @@ public sealed record Dispatch(
     /// </summary>
     [IgnoreMember]
     public ReadOnlyMemory<byte> EncodedArgs { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that enqueued the job, so the node's span joins its trace; null
+    /// when the enqueuer had none. Optional and trailing: written only when set, so a Dispatch without it is
+    /// byte for byte what peers that predate it send. A receiver ignores one that is not a str, is longer than
+    /// <see cref="Diagnostics.ReactorTracing.MaxTraceContextBytes"/> or does not parse: the job still runs.
+    /// Wire key 9, written by <c>DispatchFormatter</c> alone (the generated formatter would write nil when
+    /// absent, and the untraced frame must stay the nine-field one).
+    /// </summary>
+    [IgnoreMember]
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, or null; wire key 10. Never sent without it.</summary>
+    [IgnoreMember]
+    public string? TraceState { get; init; }
 }
 
 /// <summary>How a job run ended.</summary>

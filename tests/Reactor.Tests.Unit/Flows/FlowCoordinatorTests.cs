@@ -48,7 +48,7 @@ public class FlowCoordinatorTests
     {
         public List<JobEnvelope> Submitted { get; } = [];
 
-        public (JobEnvelope Job, byte[]? JournalEntry) Prepare(string id, string name, JobArgs args, TimeSpan delay) =>
+        public (JobEnvelope Job, byte[]? JournalEntry) Prepare(string id, string name, JobArgs args, TimeSpan delay, Publish cause) =>
             (new JobEnvelope(new Dispatch(id, name, args, 0, 0, false, 0, 0, 0), null, null, DateTimeOffset.MaxValue), null);
 
         public void Submit(JobEnvelope job) => Submitted.Add(job);

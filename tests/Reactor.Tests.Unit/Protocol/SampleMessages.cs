@@ -23,6 +23,12 @@ internal static class SampleMessages
     public static byte[] AuthProof(string secret, byte[] nonce, string nodeName) =>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), nonce.Concat(Encoding.UTF8.GetBytes(nodeName)).ToArray());
 
+    /// <summary>The W3C Trace Context specification's example traceparent, carried by the traced Dispatch sample.</summary>
+    public const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+    /// <summary>The tracestate of the traced Dispatch sample.</summary>
+    public const string TraceState = "rojo=00f067aa0ba902b7";
+
     /// <summary>Fresh instances on every call: messages holding <see cref="JobArgs"/> are mutable.</summary>
     public static IReadOnlyList<(string Name, IReactorMessage Message)> All() =>
     [
@@ -46,6 +52,11 @@ internal static class SampleMessages
             MaxAttempt: 3,
             RetryMultiplierMs: 5000,
             TimeoutMs: 0)),
+        ("Dispatch(trace)", new Dispatch("job-44", "report", new JobArgs { ["n"] = 5 }, 0, 0, false, 0, 0, 0)
+        {
+            TraceParent = TraceParent,
+            TraceState = TraceState,
+        }),
         ("Result", new Result(
             "job-42",
             JobOutcomeCode.Success,
