@@ -63,6 +63,12 @@ public static partial class JR
     /// <summary>A settled job's result from the durable journal (needs <c>DistributorOptions.Redis</c>), or null.</summary>
     public static Task<JobResult?> GetResultAsync(string jobId) => ReadyDistributor.GetResultAsync(jobId);
 
+    /// <summary>
+    /// What the distributor holds now: connected nodes, waiting jobs per name, recent results and
+    /// counts by outcome (see <see cref="ReactorDistributor.GetSnapshot"/>).
+    /// </summary>
+    public static DistributorSnapshot GetSnapshot() => ReadyDistributor.GetSnapshot();
+
     /// <summary>Stops everything <see cref="Run"/> started; <see cref="Run"/> may be called again afterwards.</summary>
     public static async Task StopAsync()
     {

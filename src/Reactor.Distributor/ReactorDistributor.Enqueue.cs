@@ -146,7 +146,10 @@ public sealed partial class ReactorDistributor
     {
         try
         {
-            _dispatcher.Submit(job);
+            if (_dispatcher.Submit(job) == SubmitResult.UnknownName)
+            {
+                WarnUnknown(job.Name);
+            }
         }
         catch
         {
