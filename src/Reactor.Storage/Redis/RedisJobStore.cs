@@ -60,6 +60,10 @@ public sealed partial class RedisJobStore : IJobStore
     public RedisKeys Keys { get; }
 
     /// <inheritdoc />
+    public async ValueTask PingAsync(CancellationToken cancellationToken = default) =>
+        await _db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public async ValueTask<JobRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
         var entries = await _db.HashGetAllAsync(Keys.Job(id)).WaitAsync(cancellationToken).ConfigureAwait(false);
