@@ -248,7 +248,12 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
 
     private void FailExpired()
     {
-        var expired = _dispatcher.TakeExpired(_time.GetUtcNow());
+        var newlyUnknown = new List<string>();
+        var expired = _dispatcher.TakeExpired(_time.GetUtcNow(), newlyUnknown);
+        foreach (var name in newlyUnknown)
+        {
+            WarnUnknown(name);
+        }
         if (expired.Count == 0)
         {
             return;

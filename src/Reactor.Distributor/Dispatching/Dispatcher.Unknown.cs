@@ -62,7 +62,7 @@ internal sealed partial class Dispatcher
     /// after they were queued), unmarks jobs whose name a node now announces (it waits for credit) or
     /// that wait with no node at all (PendingTimeout applies), and takes those past UnknownJobTimeout.
     /// </summary>
-    private void TakeUnknown(DateTimeOffset now, List<ExpiredJob> expired)
+    private void TakeUnknown(DateTimeOffset now, List<ExpiredJob> expired, List<string> newlyUnknown)
     {
         if (_nodes.Count == 0)
         {
@@ -73,7 +73,11 @@ internal sealed partial class Dispatcher
         ClearUnknown(known);
         foreach (var name in _pending.Names.Where(n => !IsKnown(n)).ToList())
         {
-            _unknownNames.Add(name);
+            if (_unknownNames.Add(name))
+            {
+                // Queued before any node was connected: the first node to join does not know it.
+                newlyUnknown.Add(name);
+            }
             var entry = _pending.For(name)!.First;
             while (entry is not null)
             {

@@ -244,7 +244,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     /// Removes and returns jobs that waited past their deadline, and jobs whose name no connected node
     /// announced for <c>UnknownJobTimeout</c> (<see cref="ExpiredJob.Unknown"/>).
     /// </summary>
-    public List<ExpiredJob> TakeExpired(DateTimeOffset now)
+    public List<ExpiredJob> TakeExpired(DateTimeOffset now, List<string> newlyUnknown)
     {
         lock (_gate)
         {
@@ -253,7 +253,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
             {
                 _pending.Remove(job);
             }
-            TakeUnknown(now, expired);
+            TakeUnknown(now, expired, newlyUnknown);
             return expired;
         }
     }

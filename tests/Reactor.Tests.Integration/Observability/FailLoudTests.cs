@@ -79,4 +79,19 @@ public sealed class FailLoudTests
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.That(cluster.Logs.Lines.Count(l => l.Contains(Fragment)), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task A_job_queued_before_any_node_is_warned_about_and_timed_when_a_node_that_does_not_know_it_connects()
+    {
+        await using var cluster = await Cluster.StartAsync(o => o.UnknownJobTimeout = TimeSpan.FromSeconds(1));
+        var result = cluster.Distributor.EnqueueAsync("early_typo");
+        Assert.That(cluster.Logs.Contains("is not known"), Is.False, "no node yet: nothing to compare with");
+
+        cluster.StartNode("late");
+        await cluster.WaitForNodesAsync(1);
+
+        var done = await result.WaitAsync(Cluster.Patience);
+        Assert.That(done.Error, Does.Contain("job 'early_typo' is not known to any connected node"));
+        Assert.That(cluster.Logs.Lines.Any(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Job early_typo is not known")), Is.True);
+    }
 }
