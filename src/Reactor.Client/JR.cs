@@ -10,6 +10,7 @@ namespace Reactor;
 public static partial class JR
 {
     private static ReactorHost? _host;
+    private static ILoggerFactory? _ownedLoggerFactory;
 
     /// <summary>The host behind the facade; throws before <see cref="Run"/>.</summary>
     public static ReactorHost Host => _host ?? throw new InvalidOperationException("call JR.Run first");
@@ -22,20 +23,35 @@ public static partial class JR
 
     /// <summary>
     /// Starts what <paramref name="configure"/> describes in the background and returns at once;
-    /// poll <see cref="Ready"/> or await <see cref="WhenReady"/>.
+    /// poll <see cref="Ready"/> or await <see cref="WhenReady"/>. Logs go to <paramref name="loggerFactory"/>
+    /// (the app's own, e.g. its host's); without one, to the console at Information and above, so a
+    /// distributor's warnings (a job no node knows, jobs waiting with no node) are never silent. Pass
+    /// <c>NullLoggerFactory.Instance</c> to log nothing.
     /// </summary>
     public static void Run(Action<ReactorBuilder> configure, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var builder = new ReactorBuilder();
         configure(builder);
-        var host = new ReactorHost(loggerFactory);
+        var owned = loggerFactory is null ? ConsoleLogging() : null;
+        var host = new ReactorHost(loggerFactory ?? owned);
         if (Interlocked.CompareExchange(ref _host, host, null) is not null)
         {
+            owned?.Dispose();
             throw new InvalidOperationException("JR.Run was already called; call JR.StopAsync first");
         }
+        _ownedLoggerFactory = owned;
         _ = Task.Run(() => host.StartAsync(builder));
     }
+
+    /// <summary>The default of <see cref="Run"/>: single-line console logs, Information and above.</summary>
+    internal static ILoggerFactory ConsoleLogging() => LoggerFactory.Create(b => b
+        .SetMinimumLevel(LogLevel.Information)
+        .AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss.fff ";
+        }));
 
     /// <summary>
     /// Queues job <paramref name="name"/> and returns its id. <paramref name="success"/> gets the args
@@ -63,6 +79,12 @@ public static partial class JR
     /// <summary>A settled job's result from the durable journal (needs <c>DistributorOptions.Redis</c>), or null.</summary>
     public static Task<JobResult?> GetResultAsync(string jobId) => ReadyDistributor.GetResultAsync(jobId);
 
+    /// <summary>
+    /// What the distributor holds now: connected nodes, waiting jobs per name, recent results and
+    /// counts by outcome (see <see cref="ReactorDistributor.GetSnapshot"/>).
+    /// </summary>
+    public static DistributorSnapshot GetSnapshot() => ReadyDistributor.GetSnapshot();
+
     /// <summary>Stops everything <see cref="Run"/> started; <see cref="Run"/> may be called again afterwards.</summary>
     public static async Task StopAsync()
     {
@@ -71,6 +93,8 @@ public static partial class JR
         {
             await host.DisposeAsync().ConfigureAwait(false);
         }
+        // After the host: its last words (nodes leaving, the distributor stopping) still reach the console.
+        Interlocked.Exchange(ref _ownedLoggerFactory, null)?.Dispose();
     }
 
     private static ReactorDistributor ReadyDistributor =>

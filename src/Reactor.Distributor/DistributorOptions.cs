@@ -22,6 +22,14 @@ public sealed class DistributorOptions
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long a job waits when nodes are connected but none announces its name (a typo, or a node
+    /// not deployed yet) before it fails with an error feedback naming the job and the names the
+    /// connected nodes know. A node announcing it that joins meanwhile runs it. With no node connected
+    /// at all, <see cref="PendingTimeout"/> applies instead. Default: 30 s.
+    /// </summary>
+    public TimeSpan UnknownJobTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How many nodes may be lost (process died, connection dropped, without a Goodbye) while they hold
     /// one job before the job fails with an error feedback instead of being dispatched again: a job that
     /// kills every node it runs on (a stack overflow, <c>Environment.FailFast</c>) must not loop through
@@ -132,6 +140,10 @@ public sealed class DistributorOptions
         if (MaxDispatches < 1)
         {
             errors.Add("MaxDispatches must be at least 1");
+        }
+        if (UnknownJobTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("UnknownJobTimeout must be positive");
         }
         if (PendingTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero)
         {

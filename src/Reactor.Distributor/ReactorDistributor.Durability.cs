@@ -46,7 +46,10 @@ public sealed partial class ReactorDistributor
             };
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             _feedback.Register(dispatch.JobId, new JobFeedback(dispatch.Name, null, null, null, handler));
-            _dispatcher.Submit(job);
+            if (_dispatcher.Submit(job) == SubmitResult.UnknownName)
+            {
+                WarnUnknown(job.Name);
+            }
         }
         if (recovered.Count > 0)
         {

@@ -186,7 +186,10 @@ public sealed partial class ReactorDistributor
     {
         try
         {
-            _dispatcher.Submit(job);
+            if (_dispatcher.Submit(job) == SubmitResult.UnknownName)
+            {
+                WarnUnknown(job.Name);
+            }
             _metrics.Enqueued(job.Name);
         }
         catch

@@ -32,6 +32,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private ITimer? _sweeper;
+    private ITimer? _watch;
 
     /// <summary>Creates a distributor; nothing listens until <see cref="StartAsync"/>.</summary>
     public ReactorDistributor(DistributorOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
@@ -45,7 +46,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _logger = factory.CreateLogger("Reactor.Distributor");
         _metrics = new DistributorMetrics(_time, _logger);
         _dispatcher = new Dispatcher(options, _time, _metrics);
-        _feedback = new FeedbackRegistry(_logger);
+        _feedback = new FeedbackRegistry(_logger, _time);
         _metrics.Observe(_dispatcher, () => _feedback.Count);
         _codec = new MessageCodec(options.Limits);
         var certificate = options.TlsCertificatePath is { } path
@@ -128,7 +129,9 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        StartedAt = _time.GetUtcNow();
         _sweeper = _time.CreateTimer(_ => FailExpired(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        StartWatch();
         LogListening(_logger, _options.Host, Port, Id);
     }
 
@@ -160,6 +163,8 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         _sweeper?.Dispose();
+        _watch?.Dispose();
+        _publisher?.Dispose();
         List<NodeSession> sessions;
         lock (_sessionsGate)
         {
@@ -251,8 +256,26 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
 
     private void FailExpired()
     {
-        foreach (var job in _dispatcher.TakeExpired(_time.GetUtcNow()))
+        var newlyUnknown = new List<string>();
+        var expired = _dispatcher.TakeExpired(_time.GetUtcNow(), newlyUnknown);
+        foreach (var name in newlyUnknown)
         {
+            WarnUnknown(name);
+        }
+        if (expired.Count == 0)
+        {
+            return;
+        }
+        var known = expired.Any(e => e.Unknown) ? _dispatcher.KnownJobNames() : [];
+        foreach (var (job, unknown) in expired)
+        {
+            if (unknown)
+            {
+                var error = _dispatcher.UnknownError(job, known);
+                LogUnknownJobFailed(_logger, job.Name, job.Id, error);
+                _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), error);
+                continue;
+            }
             var target = job.Node is not null && _options.AlwaysUseSpecifiedNode ? $"node '{job.Node}'" : "no node that can run it";
             _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(),
                 $"job '{job.Name}' waited too long: {target} became available in time");

@@ -18,6 +18,7 @@ public sealed partial class ReactorNode
         job.Record.Status = JobStatus.InProgress;
         ResetPublished(job);
         job.Running = true;
+        job.AttemptStarted = _time.GetTimestamp();
         Interlocked.Increment(ref _running);
         var token = ++job.AttemptToken;
         var args = job.OriginalArgs.Clone();

@@ -13,8 +13,8 @@ public sealed partial class ReactorNode
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Job {Name} {JobId} attempt {Attempt} started")]
     private static partial void LogJobStarted(ILogger logger, string name, string jobId, int attempt);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Job {Name} {JobId}: {Outcome}")]
-    private static partial void LogJobFinished(ILogger logger, string name, string jobId, string outcome);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Job {Name} {JobId}: {Outcome} in {DurationMs} ms")]
+    private static partial void LogJobFinished(ILogger logger, string name, string jobId, string outcome, double durationMs);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Job {Name} {JobId} attempt {Attempt} failed: {Error}")]
     private static partial void LogJobFailed(ILogger logger, string name, string jobId, int attempt, string error);

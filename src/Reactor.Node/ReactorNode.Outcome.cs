@@ -26,7 +26,7 @@ public sealed partial class ReactorNode
         SendResult(job, new Result(job.Id, JobOutcomeCode.Success, args, null, false, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {
-            LogJobFinished(_logger, job.Record.Name, job.Id, "run complete");
+            LogJobFinished(_logger, job.Record.Name, job.Id, "run complete", AttemptMs(job));
         }
         if (IsStale(job))
         {
@@ -54,6 +54,10 @@ public sealed partial class ReactorNode
         }
         return next;
     }
+
+    /// <summary>How long the last attempt took, job body and callbacks (0 for a job that never started one).</summary>
+    private double AttemptMs(NodeJob job) =>
+        job.AttemptStarted == 0 ? 0 : Math.Round(_time.GetElapsedTime(job.AttemptStarted).TotalMilliseconds, 1);
 
     /// <summary>The job's last word: one final result, the credit back, and the record kept or removed.</summary>
     private void Finish(NodeJob job, JobOutcomeCode outcome, JobArgs args, string? error)
@@ -84,7 +88,7 @@ public sealed partial class ReactorNode
         SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
         if (_options.LogJobProcessing)
         {
-            LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString());
+            LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString(), AttemptMs(job));
         }
         var remove = job.Record.Status switch
         {

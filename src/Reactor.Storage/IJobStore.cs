@@ -22,6 +22,12 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>Every record held for <paramref name="node"/>.</summary>
     ValueTask<IReadOnlyList<JobRecord>> JobsForAsync(string node, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Completes when the store answers (a round trip for a remote store), throws when it cannot be
+    /// reached; health checks call it. The default, for stores in the process, completes at once.
+    /// </summary>
+    ValueTask PingAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
     /// <summary>Removes every record of <paramref name="node"/>; returns how many were removed.</summary>
     ValueTask<int> DeleteAllForAsync(string node, CancellationToken cancellationToken = default);
 }

@@ -31,6 +31,17 @@ public sealed partial class RedisMonitor : IAsyncDisposable, IDisposable
         return new RedisMonitor(await RedisJobStore.ConnectAsync(address, options, logger).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// The string stored at <paramref name="key"/> (a full key, prefix included), or null when there is
+    /// none: how <c>reactor monitor nodes</c> reads a distributor's published snapshot.
+    /// </summary>
+    public async Task<string?> ReadStringAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var value = await _store.Database.StringGetAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : value.ToString();
+    }
+
     /// <summary>The blocking form of <see cref="ConnectAsync"/>.</summary>
     public static RedisMonitor Connect(string address, string keyPrefix = "reactor", ILogger? logger = null) =>
         Wait(ConnectAsync(address, keyPrefix, logger));

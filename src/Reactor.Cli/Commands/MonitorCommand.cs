@@ -19,7 +19,7 @@ internal static partial class MonitorCommand
         var context = new Context(redis, prefix);
         return new Command("monitor", "Inspect and clean up the jobs nodes keep in Redis")
         {
-            redis, prefix, Jobs(context), Show(context), Failed(context), Destroy(context), DestroyAll(context),
+            redis, prefix, Jobs(context), Show(context), Nodes(context), Failed(context), Destroy(context), DestroyAll(context),
         };
     }
 

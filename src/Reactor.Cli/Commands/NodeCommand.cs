@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Reactor.Cli.Health;
 
 namespace Reactor.Cli.Commands;
 
@@ -40,12 +43,15 @@ internal static class NodeCommand
         var service = new Option<string?>("--service") { Description = "Service name: jobs are also announced as SERVICE.job for cross-service publishes" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics on http://127.0.0.1:PORT/metrics (exporters for OTLP and console: OTEL_METRICS_EXPORTER, OTEL_TRACES_EXPORTER)" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level", DefaultValueFactory = _ => LogLevel.Information };
+        var logFormat = new Option<string?>("--log-format") { Description = "Console log format: simple or json (one JSON object per line); default: Logging__Console__FormatterName, else simple" };
+        logFormat.AcceptOnlyFromAmong("simple", "json");
+        var healthPort = new Option<int?>("--health-port") { Description = "Answer GET /healthz on 127.0.0.1:PORT (200 healthy, 503 not, JSON body)" };
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
             name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
-            metricsPort,
+            metricsPort, logFormat, healthPort,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -78,15 +84,39 @@ internal static class NodeCommand
                     o.Distributors.Add(address);
                 }
             }
-            return await RunAsync(Fill, result.GetValue(logLevel), result.GetValue(metricsPort), cancellationToken).ConfigureAwait(false);
+            var logging = new NodeLogging(result.GetValue(logLevel), result.GetValue(logFormat));
+            return await RunAsync(Fill, logging, result.GetValue(healthPort), result.GetValue(metricsPort), cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>Binds the /healthz endpoint before the node starts, so a taken port is a clear error (null) and not a half-started node.</summary>
+    private static async Task<HealthEndpoint?> OpenHealthAsync(int? port)
+    {
+        if (port is not { } p)
+        {
+            return null;
+        }
+        if (p is < 1 or > 65535)
+        {
+            await Console.Error.WriteLineAsync($"reactor node: --health-port {p} must be 1-65535").ConfigureAwait(false);
+            return null;
+        }
+        try
+        {
+            return new HealthEndpoint(p);
+        }
+        catch (HttpListenerException e)
+        {
+            await Console.Error.WriteLineAsync($"reactor node: --health-port {p}: cannot listen on 127.0.0.1:{p}: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 
     private static Option<bool> Flag(string name, string description, bool fallback) =>
         new(name) { Description = $"{description} (default: {fallback.ToString().ToLowerInvariant()})", DefaultValueFactory = _ => fallback };
 
-    private static async Task<int> RunAsync(Action<NodeOptions> fill, LogLevel logLevel, int? metricsPort, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Action<NodeOptions> fill, NodeLogging logging, int? healthPort, int? metricsPort, CancellationToken cancellationToken)
     {
         var options = new NodeOptions();
         fill(options);
@@ -103,14 +133,17 @@ internal static class NodeCommand
         }
         using var _ = telemetry;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.ClearProviders().SetMinimumLevel(logLevel).AddSimpleConsole(c =>
-        {
-            c.SingleLine = true;
-            c.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        logging.Apply(builder.Logging);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
         builder.Services.AddReactorNode(fill);
+        builder.Services.AddHealthChecks().AddReactorHealthChecks();
         using var host = builder.Build();
+        await using var health = await OpenHealthAsync(healthPort).ConfigureAwait(false);
+        if (healthPort is not null && health is null)
+        {
+            return 2;
+        }
+        health?.Serve(host.Services.GetRequiredService<HealthCheckService>());
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace Reactor.Distribution;
 /// Decides which node runs which job. All routing state (node credit, in-flight jobs, the pending
 /// queues) sits behind one lock; sends are non-blocking queue writes, so holding it is brief.
 /// </summary>
-internal sealed class Dispatcher(DistributorOptions options, TimeProvider time, DistributorMetrics metrics)
+internal sealed partial class Dispatcher(DistributorOptions options, TimeProvider time, DistributorMetrics metrics)
 {
     private readonly Lock _gate = new();
     private readonly List<NodeSession> _nodes = [];
@@ -68,8 +68,12 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time, 
         }
     }
 
-    /// <summary>Sends the job to a node now, or queues it. Throws when the pending buffer is full.</summary>
-    public void Submit(JobEnvelope job)
+    /// <summary>
+    /// Sends the job to a node now, or queues it. Throws when the pending buffer is full. Returns
+    /// <see cref="SubmitResult.UnknownName"/> when nodes are connected, none announces the job's name,
+    /// and no other job of that name was waiting: the caller warns once, not once per job.
+    /// </summary>
+    public SubmitResult Submit(JobEnvelope job)
     {
         lock (_gate)
         {
@@ -77,14 +81,23 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time, 
             if (node is not null)
             {
                 SendTo(node, job);
-                return;
+                return SubmitResult.Sent;
             }
             if (_pending.Count >= options.PendingCapacity)
             {
                 throw new InvalidOperationException(
                     $"{_pending.Count} jobs are already waiting for a node (PendingCapacity); start nodes or raise the limit");
             }
-            _pending.Add(job);
+            var now = time.GetUtcNow();
+            var first = _pending.For(job.Name) is null;
+            _pending.Add(job, now);
+            if (_nodes.Count > 0 && !IsKnown(job.Name))
+            {
+                job.UnknownSince = now;
+                _unknownNames.Add(job.Name);
+                return first ? SubmitResult.UnknownName : SubmitResult.Queued;
+            }
+            return SubmitResult.Queued;
         }
     }
 
@@ -172,7 +185,7 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time, 
                 }
                 else
                 {
-                    _pending.Add(job);
+                    _pending.Add(job, time.GetUtcNow());
                 }
             }
             return new LeaveOutcome(orphans.Count - exhausted.Count, exhausted);
@@ -249,16 +262,20 @@ internal sealed class Dispatcher(DistributorOptions options, TimeProvider time, 
         }
     }
 
-    /// <summary>Removes and returns jobs that waited past their deadline.</summary>
-    public List<JobEnvelope> TakeExpired(DateTimeOffset now)
+    /// <summary>
+    /// Removes and returns jobs that waited past their deadline, and jobs whose name no connected node
+    /// announced for <c>UnknownJobTimeout</c> (<see cref="ExpiredJob.Unknown"/>).
+    /// </summary>
+    public List<ExpiredJob> TakeExpired(DateTimeOffset now, List<string> newlyUnknown)
     {
         lock (_gate)
         {
-            var expired = _pending.Expired(now);
-            foreach (var job in expired)
+            var expired = _pending.Expired(now).Select(j => new ExpiredJob(j, false)).ToList();
+            foreach (var (job, _) in expired)
             {
                 _pending.Remove(job);
             }
+            TakeUnknown(now, expired, newlyUnknown);
             return expired;
         }
     }

@@ -27,6 +27,15 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// </summary>
     public long EnqueuedAt { get; init; }
 
+    /// <summary>When it last entered the pending queue (for the age of the oldest waiting job).</summary>
+    public DateTimeOffset PendingSince { get; set; }
+
+    /// <summary>
+    /// While it waits: since when nodes were connected but none announced its name. Cleared when a node
+    /// that knows the name joins or every node leaves; past <c>UnknownJobTimeout</c> the job fails.
+    /// </summary>
+    public DateTimeOffset? UnknownSince { get; set; }
+
     /// <summary>Its place in the pending queue while it waits, for O(1) removal on cancel or timeout.</summary>
     public LinkedListNode<JobEnvelope>? PendingEntry { get; set; }
 

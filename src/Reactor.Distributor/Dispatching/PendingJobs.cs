@@ -11,8 +11,12 @@ internal sealed class PendingJobs
 
     public int Count { get; private set; }
 
-    public void Add(JobEnvelope job)
+    /// <summary>Job names with at least one waiting job.</summary>
+    public IEnumerable<string> Names => _byName.Keys;
+
+    public void Add(JobEnvelope job, DateTimeOffset now)
     {
+        job.PendingSince = now;
         if (!_byName.TryGetValue(job.Name, out var queue))
         {
             _byName[job.Name] = queue = new LinkedList<JobEnvelope>();

@@ -41,6 +41,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         _jobsKey = $"{prefix}:dist:{Escape(name)}:jobs";
         _resultPrefix = $"{prefix}:dist:{Escape(name)}:result:";
         _undeliveredKey = $"{prefix}:dist:{Escape(name)}:undelivered";
+        SnapshotKey = DistributorSnapshotJson.Key(prefix, name);
         _writer = new JournalWriter(_db, _jobsKey, _undeliveredKey, _resultPrefix, retention, logger);
     }
 
@@ -87,6 +88,9 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
 
     /// <summary>The journal's connection: fork/join claims write the journal entry in the same script.</summary>
     internal IDatabase Database => _db;
+
+    /// <summary>Where the distributor publishes its snapshot for <c>reactor monitor nodes</c>.</summary>
+    internal RedisKey SnapshotKey { get; }
 
     /// <summary>The hash of unsettled jobs.</summary>
     internal RedisKey JobsKey => _jobsKey;

@@ -29,13 +29,17 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     private IResultJournal? _journal;
     private TimeProvider _time = TimeProvider.System;
 
-    public FeedbackRegistry(ILogger logger)
+    public FeedbackRegistry(ILogger logger, TimeProvider? time = null)
     {
         _logger = logger;
+        Results = new ResultLog(time ?? TimeProvider.System);
         _deliveryLoop = Task.Run(DeliverAsync);
     }
 
     public int Count => _entries.Count;
+
+    /// <summary>Every job that ended here (first final result, timeout, cancel, shutdown), for the snapshot.</summary>
+    public ResultLog Results { get; }
 
     /// <summary>From now on, final results are recorded in <paramref name="journal"/> before their feedback runs.</summary>
     public void UseJournal(IResultJournal journal, TimeProvider time)
@@ -71,6 +75,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         var jobResult = new JobResult(result.JobId, outcome, result.Args, result.Error);
         if (result.Final)
         {
+            Results.Add(feedback.Name, jobResult);
             Settle(feedback, jobResult, recorded);
         }
         else if (HasLambdas(feedback))
@@ -89,6 +94,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
         args["error"] = error;
         var result = new JobResult(jobId, outcome, args, error);
+        Results.Add(feedback.Name, result);
         if (settle)
         {
             Settle(feedback, result, recorded: null);

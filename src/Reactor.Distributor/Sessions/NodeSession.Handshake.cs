@@ -40,6 +40,8 @@ internal sealed partial class NodeSession
             JobNames = new HashSet<string>(hello.JobNames, StringComparer.Ordinal);
             StorageKind = hello.StorageKind;
             Credit = hello.Capacity;
+            ConnectedSince = _context.Time.GetUtcNow();
+            Touch();
             var welcome = new Welcome(_context.DistributorId, (int)_context.Options.HeartbeatInterval.TotalMilliseconds);
             if (!_context.Dispatcher.TryJoin(this, () => connection.Send(welcome)))
             {

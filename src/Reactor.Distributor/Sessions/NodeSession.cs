@@ -35,6 +35,13 @@ internal sealed partial class NodeSession
 
     public string StorageKind { get; private set; } = "";
 
+    /// <summary>When the handshake completed.</summary>
+    public DateTimeOffset ConnectedSince { get; private set; }
+
+    /// <summary>When the last frame of any kind arrived (heartbeats included).</summary>
+    public DateTimeOffset LastReceived =>
+        _context.Time.GetUtcNow() - _context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived));
+
     // The fields below are guarded by the dispatcher's lock.
     public int Credit { get; set; }
 

@@ -48,6 +48,7 @@ internal sealed partial class DistributorLink
             // Not a violation: a distributor upgraded first. Say why, close, and keep retrying with
             // backoff, so the node joins once a distributor of its version answers on this address.
             LogVersionMismatch(_logger, _address.ToString(), greeting.ProtocolVersion, ProtocolLimits.CurrentVersion);
+            Refused($"the distributor speaks protocol version {greeting.ProtocolVersion}, this node {ProtocolLimits.CurrentVersion}");
             connection.Send(new Goodbye($"this node speaks protocol version {ProtocolLimits.CurrentVersion}"));
             await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return null;
@@ -65,6 +66,7 @@ internal sealed partial class DistributorLink
                 return welcome;
             case Reject reject:
                 LogRejected(_logger, _address.ToString(), reject.Reason);
+                Refused("rejected: " + reject.Reason);
                 return null;
             case null:
                 throw new IOException("distributor closed the connection during the handshake");
@@ -97,6 +99,7 @@ internal sealed partial class DistributorLink
             }
         }
         Interlocked.Exchange(ref _pendingCredit, 0);
+        LastError = null;
         Touch();
         LogConnected(_logger, _address.ToString(), welcome.DistributorId);
         // Before the read loop: the node routes jobs resumed from storage to this connection before

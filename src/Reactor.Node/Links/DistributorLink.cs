@@ -50,6 +50,9 @@ internal sealed partial class DistributorLink
 
     public bool IsConnected => _connection is not null;
 
+    /// <summary>Why the last connection attempt failed or the last connection ended; null while connected or before the first attempt ended.</summary>
+    public string? LastError { get; private set; }
+
     /// <summary>Queues a message on the live connection; false when there is none.</summary>
     public bool Send(IReactorMessage message)
     {
@@ -113,22 +116,26 @@ internal sealed partial class DistributorLink
             }
             catch (InvalidDataException e)
             {
+                LastError = "protocol violation: " + e.Message;
                 // Garbage from the distributor (or whatever answers on its port) ends this connection
                 // only; the next attempt waits out the backoff like any failed one.
                 LogProtocolViolation(_logger, _address.ToString(), e.Message);
             }
             catch (Exception e) when (e is SocketException or IOException or TimeoutException or OperationCanceledException)
             {
+                LastError = e is OperationCanceledException ? "timed out connecting or in the handshake" : e.Message;
                 LogLinkFailed(_logger, _address.ToString(), e.Message);
             }
             catch (Exception e)
             {
                 // A bug rather than a network fault; a link that ended here would leave the node alive
                 // but deaf to this distributor for good, so it is logged and the link dials again.
+                LastError = e.Message;
                 LogLinkError(_logger, _address.ToString(), e);
             }
             if (welcomed)
             {
+                LastError ??= "the connection closed";
                 delay = _options.ReconnectDelay;
             }
             try
@@ -148,6 +155,9 @@ internal sealed partial class DistributorLink
     /// it sent here to other nodes. The link reconnects as usual.
     /// </summary>
     public void Drop() => _connection?.Close();
+
+    /// <summary>Records why the handshake ended without a Welcome (a Reject, a version mismatch).</summary>
+    private void Refused(string reason) => LastError = reason;
 
     /// <summary>Says goodbye on the live connection (graceful stop) and lets queued frames go out.</summary>
     public async Task CloseAsync(string reason)

@@ -46,6 +46,9 @@ internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, Distributo
 
     public bool Running { get; set; }
 
+    /// <summary>When the current attempt started (a <c>TimeProvider</c> timestamp), for the logged duration.</summary>
+    public long AttemptStarted { get; set; }
+
     public bool CancelRequested { get; set; }
 
     /// <summary>Set once the job has been forgotten; a timer firing for it later does nothing.</summary>

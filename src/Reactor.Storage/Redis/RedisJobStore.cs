@@ -59,6 +59,13 @@ public sealed partial class RedisJobStore : IJobStore
     /// <summary>The key layout in use.</summary>
     public RedisKeys Keys { get; }
 
+    /// <summary>The database, for monitor reads outside the job layout.</summary>
+    internal IDatabase Database => _db;
+
+    /// <inheritdoc />
+    public async ValueTask PingAsync(CancellationToken cancellationToken = default) =>
+        await _db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
     /// <inheritdoc />
     public async ValueTask<JobRecord?> LoadAsync(string id, CancellationToken cancellationToken = default)
     {

@@ -26,10 +26,10 @@ internal sealed class Cluster : IAsyncDisposable
 
     public static string JobsDirectory => Path.Combine(AppContext.BaseDirectory, "TestJobs");
 
-    public static async Task<Cluster> StartAsync(Action<DistributorOptions>? configure = null)
+    public static async Task<Cluster> StartAsync(Action<DistributorOptions>? configure = null, TimeProvider? time = null)
     {
         var logs = new CapturedLogs();
-        var host = new ReactorHost(logs.Factory);
+        var host = new ReactorHost(logs.Factory, time);
         await host.StartDistributorAsync("127.0.0.1", 0, configure);
         return new Cluster(host, logs);
     }
