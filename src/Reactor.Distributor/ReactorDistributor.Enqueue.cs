@@ -17,7 +17,7 @@ public sealed partial class ReactorDistributor
     /// </summary>
     /// <remarks>
     /// Traced as a producer span <c>publish {name}</c> from the <c>Reactor</c> activity source (a child of the
-    /// caller's current activity) whose context travels to the node; see docs/observability-traces.md.
+    /// caller's current activity) whose context travels to the node; see docs/observability.md.
     /// </remarks>
     public string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
         Action<JobArgs>? success = null, Action<JobArgs>? error = null)

@@ -6,7 +6,7 @@ namespace Reactor.Protocol.Diagnostics;
 /// The one <see cref="ActivitySource"/> of Reactor, shared by the distributor (producer spans) and the
 /// node (consumer spans), and the names of the tags they set. Listen to <see cref="SourceName"/>
 /// (OpenTelemetry: <c>AddSource("Reactor")</c>) to record them; with no listener no span is created
-/// and tracing costs nothing on the job path. See docs/observability-traces.md.
+/// and tracing costs nothing on the job path. See docs/observability.md.
 /// </summary>
 public static class ReactorTracing
 {
