@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Reactor.Node.Jobs;
 using Reactor.Node.Runtime;
 using Reactor.Storage;
@@ -28,10 +29,6 @@ public sealed partial class ReactorNode
             args["job_itself"] = JobReflection.Describe(job);
         }
         Persist(job);
-        if (_options.LogJobProcessing)
-        {
-            LogJobStarted(_logger, job.Record.Name, job.Id, job.Record.Attempt);
-        }
         _catalog.TryGet(job.Record.Name, out var definition);
         _ = RunAttemptAsync(job, definition!, args, token);
     }
@@ -44,6 +41,16 @@ public sealed partial class ReactorNode
         // Started inside the attempt's own async flow, so it is Activity.Current for this attempt's code only;
         // null (and nothing allocated) when nobody listens.
         var span = job.Span = AttemptTracing.StartAttempt(job, Name, out var badContext);
+        // Begun inside the attempt's own async flow, like the span: the scope reaches the job code, its
+        // callbacks and the job-finished line, and never the caller. Only when something may be logged, so
+        // a node that logs nothing allocates nothing for it.
+        var scope = _options.LogJobProcessing || _logger.IsEnabled(LogLevel.Information)
+            ? _logger.BeginScope(new AttemptLogScope(job.Id, job.Record.Name, span))
+            : null;
+        if (_options.LogJobProcessing)
+        {
+            LogJobStarted(_logger, job.Record.Name, job.Id, job.Record.Attempt);
+        }
         if (badContext)
         {
             LogTraceContextIgnored(_logger, job.Record.Name, job.Id);
@@ -118,6 +125,7 @@ public sealed partial class ReactorNode
         }
         finally
         {
+            scope?.Dispose();
             span?.Dispose();
             if (job.Span == span)
             {

@@ -138,6 +138,9 @@ internal static class NodeCommand
         builder.Services.AddReactorNode(fill);
         builder.Services.AddHealthChecks().AddReactorHealthChecks();
         using var host = builder.Build();
+        // Exporter failures surface only on the exporters' EventSources: this puts them in the node's log.
+        using var exporterErrors = telemetry is null ? null
+            : new ExporterErrorLog(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reactor.Telemetry"), TimeProvider.System);
         await using var health = await OpenHealthAsync(healthPort).ConfigureAwait(false);
         if (healthPort is not null && health is null)
         {

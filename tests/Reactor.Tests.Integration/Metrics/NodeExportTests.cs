@@ -79,6 +79,10 @@ public sealed partial class NodeExportTests
         Assert.That(node.HasExited, Is.False, string.Join("\n", node.Output));
         Assert.That(node.Output.Count(l => l.Contains("export", StringComparison.OrdinalIgnoreCase)), Is.LessThan(10),
             "failed exports do not flood the output:\n" + string.Join("\n", node.Output));
+        // Dozens of exports failed, well within a minute: the operator hears of it exactly once.
+        var warnings = node.Output.Where(l => l.Contains("OpenTelemetry export failed (OpenTelemetry-Exporter-OpenTelemetryProtocol)", StringComparison.Ordinal)).ToList();
+        Assert.That(warnings, Has.Count.EqualTo(1), "one warning a minute at most:\n" + string.Join("\n", node.Output));
+        Assert.That(warnings[0], Does.Contain("warn:").And.Contain("127.0.0.1:" + refused), warnings[0]);
     }
 
     private static double Completed(string page, string job, string outcome)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using NUnit.Framework;
 using Reactor.Tests.Integration.Support;
@@ -42,6 +43,42 @@ public sealed class LogFormatTests
         Assert.That(state.GetProperty("Outcome").GetString(), Is.EqualTo("Complete"));
         Assert.That(state.TryGetProperty("DurationMs", out _), Is.True);
         Assert.That(finished.Value.GetProperty("Category").GetString(), Is.EqualTo("Reactor.Node"));
+    }
+
+    [Test]
+    public async Task Log_format_json_puts_job_id_name_and_the_enqueue_trace_id_in_the_scopes_of_a_job_line()
+    {
+        using var spans = new CapturedSpans();
+        await using var cluster = await Cluster.StartAsync();
+        await using var node = NodeProcess.Start("json_traced", cluster.Address, Cluster.JobsDirectory, ["--log-format", "json", "--log-job-processing", "true"]);
+        await cluster.WaitForNodesAsync(1);
+        // The node process gets a listener on its Reactor source, so the next job runs in a consumer span.
+        var listening = await cluster.Distributor.EnqueueAsync("trace_listen").WaitAsync(Cluster.Patience);
+        Assert.That(listening.Succeeded, Is.True, listening.Error);
+
+        var result = await cluster.Distributor.EnqueueAsync("add", new { a = 1, b = 2 }).WaitAsync(Cluster.Patience);
+        var producer = (await spans.WaitForAsync(CapturedSpans.ForJob(result.JobId, ActivityKind.Producer), 1, Cluster.Patience)).Single();
+        JsonElement? finished = null;
+        var found = await Wait.UntilAsync(() => (finished = FindFinished(node.Output, result.JobId)) is not null, Cluster.Patience);
+
+        Assert.That(found, Is.True, string.Join("\n", node.Output));
+        // The values come from the scope, not from the message's own State: without the scope they are absent.
+        var scope = finished!.Value.GetProperty("Scopes").EnumerateArray()
+            .FirstOrDefault(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("JobId", out _));
+        Assert.That(scope.ValueKind, Is.EqualTo(JsonValueKind.Object), "a scope with the job's values:\n" + finished);
+        Assert.Multiple(() =>
+        {
+            Assert.That(scope.GetProperty("JobId").GetString(), Is.EqualTo(result.JobId));
+            Assert.That(scope.GetProperty("JobName").GetString(), Is.EqualTo("add"));
+            Assert.That(scope.GetProperty("TraceId").GetString(), Is.EqualTo(producer.TraceId.ToHexString()), "the enqueue span's trace");
+            Assert.That(scope.GetProperty("SpanId").GetString(), Has.Length.EqualTo(16));
+        });
+        // The attempt's other lines carry it too: the started line of the same job.
+        var started = node.Output.Where(IsJsonObject).Select(l => JsonDocument.Parse(l).RootElement)
+            .FirstOrDefault(r => r.GetProperty("EventId").GetInt32() == 3 && r.GetProperty("State").GetProperty("JobId").GetString() == result.JobId);
+        Assert.That(started.ValueKind, Is.EqualTo(JsonValueKind.Object), string.Join("\n", node.Output));
+        Assert.That(started.GetProperty("Scopes").EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object
+            && s.TryGetProperty("TraceId", out var t) && t.GetString() == producer.TraceId.ToHexString()), Is.True, started.ToString());
     }
 
     private static JsonElement? FindFinished(IReadOnlyList<string> lines, string jobId)
