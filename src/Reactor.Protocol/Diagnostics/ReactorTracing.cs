@@ -56,6 +56,15 @@ public static class ReactorTracing
     /// <summary><c>reactor.job.parent_id</c>: on a fork/join task's producer span, the job that published it.</summary>
     public const string ParentJobId = "reactor.job.parent_id";
 
+    /// <summary><c>reactor.workflow.name</c>: on workflow spans, the workflow definition's name.</summary>
+    public const string WorkflowName = "reactor.workflow.name";
+
+    /// <summary><c>reactor.workflow.id</c>: on workflow spans, the workflow's id.</summary>
+    public const string WorkflowId = "reactor.workflow.id";
+
+    /// <summary><c>reactor.workflow.step</c>: on a <c>workflow step</c> span, the step whose task it enqueues.</summary>
+    public const string WorkflowStep = "reactor.workflow.step";
+
     /// <summary><c>reactor.callback.name</c>: the callback or errback a child span runs.</summary>
     public const string CallbackName = "reactor.callback.name";
 }

@@ -84,7 +84,7 @@ public sealed partial class WorkflowEngine
             }
             else if (task.Kind == TaskSpec.JobKind && !_inflight.Keys.Any(d => d.WorkflowId == id && d.Spec.Id == task.Id))
             {
-                RunJob(id, record.Name, task, input);
+                RunJob(record, task, input);
             }
             else if (task.Kind == "invalid")
             {

@@ -16,8 +16,11 @@ public sealed partial class WorkflowEngine
             throw new InvalidOperationException($"workflow '{name}' has queue steps, which need RabbitMQ: set WorkflowOptions.RabbitMq");
         }
         var body = JsonData.ToObject(payload);
+        // Current while the first steps start; its context is stored so later steps join this trace too.
+        using var span = WorkflowTracing.StartWorkflow(name, id);
+        var (traceParent, traceState) = WorkflowTracing.Capture(span);
         var record = new WorkflowRecord(id, name, WorkflowStatus.Running, body.ToJsonString(), _time.GetUtcNow(), Name, null,
-            new Dictionary<string, StepState>(), new Dictionary<string, string>());
+            new Dictionary<string, StepState>(), new Dictionary<string, string>(), traceParent, traceState);
         var created = Event(WorkflowEventTypes.Created, id, name, from: "none", to: "created");
         cancellationToken.ThrowIfCancellationRequested();
         if (!await Store.CreateAsync(record, [.. definition.Steps.Select(s => s.Name)], Emit(created)).ConfigureAwait(false))
@@ -110,7 +113,7 @@ public sealed partial class WorkflowEngine
         {
             foreach (var task in tasks.Where(t => t.Kind == TaskSpec.JobKind))
             {
-                RunJob(record.Id, record.Name, task, inputJson);
+                RunJob(record, task, inputJson);
             }
         }
     }

@@ -21,8 +21,9 @@ public sealed partial class WorkflowEngine
         public bool Abandoned { get; set; }
     }
 
-    private void RunJob(string id, string name, TaskSpec spec, string inputJson)
+    private void RunJob(WorkflowRecord record, TaskSpec spec, string inputJson)
     {
+        var (id, name) = (record.Id, record.Name);
         var args = new JobArgs
         {
             ["workflow_id"] = id,
@@ -41,6 +42,9 @@ public sealed partial class WorkflowEngine
         }
         var dispatch = new Dispatch(id, spec);
         _inflight[dispatch] = 0;
+        // Enqueue parents its publish span on Activity.Current: make that the workflow's trace, not
+        // whatever this engine thread happens to run under (a job's feedback, a sweep).
+        using var span = WorkflowTracing.StartStep(record, spec.Step);
         try
         {
             if (_distributor is null)
@@ -112,7 +116,7 @@ public sealed partial class WorkflowEngine
         {
             foreach (var child in children.Where(c => c.Kind == TaskSpec.JobKind))
             {
-                RunJob(id, record.Name, child, inputJson);
+                RunJob(record, child, inputJson);
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Reactor.Workflows.Store;
 /// <summary>
 /// Workflow state in Redis. Key layout (prefix default <c>reactor:wf:</c>; the braces are a hash tag
 /// keeping one workflow's keys together):
-/// <c>{id}</c> hash (name, status, payload, created_at, owner, error, steps, step:NAME, input:NAME),
+/// <c>{id}</c> hash (name, status, payload, created_at, owner, error, steps, step:NAME, input:NAME, optional traceparent and tracestate),
 /// <c>{id}:tasks</c> hash task id → spec, <c>{id}:outputs</c> hash task id → output,
 /// <c>{id}:done</c> set of finished task ids, <c>{id}:pending:STEP</c> set of pending task ids,
 /// <c>{id}:history</c> list; plus <c>active</c> (set of running workflow ids),
@@ -63,6 +63,15 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
         {
             fields.AddRange(["owner", record.Owner]);
         }
+        // Optional fields: a record without them (an older version, or no trace) loads with nulls.
+        if (record.TraceParent is not null)
+        {
+            fields.AddRange(["traceparent", record.TraceParent]);
+        }
+        if (record.TraceState is not null)
+        {
+            fields.AddRange(["tracestate", record.TraceState]);
+        }
         RedisValue[] args = [record.Id, fields.Count / 2, .. fields, .. Block(outgoing)];
         return (int)await Eval(RedisWorkflowScripts.Create, [Meta(record.Id), Sub(record.Id, "history"), Outbox(outgoing.Engine), Active], args) == 1;
     }
@@ -91,7 +100,8 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
         return new WorkflowRecord(id, map.GetValueOrDefault("name", ""), Enum.Parse<WorkflowStatus>(map["status"], ignoreCase: true),
             map.GetValueOrDefault("payload", "{}"),
             DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(map.GetValueOrDefault("created_at", "0"), CultureInfo.InvariantCulture)),
-            map.GetValueOrDefault("owner"), map.GetValueOrDefault("error"), steps, inputs);
+            map.GetValueOrDefault("owner"), map.GetValueOrDefault("error"), steps, inputs,
+            map.GetValueOrDefault("traceparent"), map.GetValueOrDefault("tracestate"));
     }
 
     public async Task<StepStart> StartStepAsync(string id, string step, string input, IReadOnlyList<TaskSpec> tasks, Outgoing outgoing)

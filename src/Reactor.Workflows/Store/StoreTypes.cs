@@ -37,7 +37,11 @@ internal sealed record TaskSpec(
     public static string StepOf(string taskId) => taskId.Split('/', 2)[0];
 }
 
-/// <summary>A workflow as stored.</summary>
+/// <summary>
+/// A workflow as stored. <see cref="TraceParent"/>/<see cref="TraceState"/> are the W3C trace context of
+/// whoever started it (null when it was started outside any trace, or stored by an older version), the
+/// parent of the spans under which its steps' jobs are enqueued.
+/// </summary>
 internal sealed record WorkflowRecord(
     string Id,
     string Name,
@@ -47,7 +51,9 @@ internal sealed record WorkflowRecord(
     string? Owner,
     string? Error,
     IReadOnlyDictionary<string, StepState> Steps,
-    IReadOnlyDictionary<string, string> Inputs)
+    IReadOnlyDictionary<string, string> Inputs,
+    string? TraceParent = null,
+    string? TraceState = null)
 {
     public StepState StepState(string step) => Steps.TryGetValue(step, out var s) ? s : Store.StepState.Waiting;
 }

@@ -50,6 +50,25 @@ public abstract class WorkflowStoreContract
     }
 
     [Test]
+    public async Task WorkflowTrace_the_starters_trace_context_round_trips_and_a_record_without_one_loads_with_none()
+    {
+        const string parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var traced = new WorkflowRecord(Id + "-traced", "wf", WorkflowStatus.Running, "{}", DateTimeOffset.UnixEpoch, "e1", null,
+            new Dictionary<string, StepState>(), new Dictionary<string, string>(), parent, "vendor=value");
+
+        Assert.That(await Store.CreateAsync(traced, ["s1"], None), Is.True);
+        var loaded = await Store.LoadAsync(traced.Id);
+        var untraced = await Store.LoadAsync(Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(loaded!.TraceParent, Is.EqualTo(parent));
+            Assert.That(loaded.TraceState, Is.EqualTo("vendor=value"));
+            Assert.That(untraced!.TraceParent, Is.Null, "a workflow stored without a context (or by an older version) has none");
+            Assert.That(untraced.TraceState, Is.Null);
+        });
+    }
+
+    [Test]
     public async Task A_step_starts_once_however_many_callers_race()
     {
         var results = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 8)
