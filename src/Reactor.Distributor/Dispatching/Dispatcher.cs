@@ -217,6 +217,18 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         }
     }
 
+    /// <summary>
+    /// True when the job is on a node other than <paramref name="session"/>: the distributor sent it
+    /// there after losing the connection <paramref name="session"/>'s copy came on.
+    /// </summary>
+    public bool IsHeldByAnother(string jobId, NodeSession session)
+    {
+        lock (_gate)
+        {
+            return _inFlight.TryGetValue(jobId, out var job) && job.Owner is { } owner && !ReferenceEquals(owner, session);
+        }
+    }
+
     /// <summary>A final result arrived (from any node): the job is no longer anyone's.</summary>
     public void Completed(string jobId)
     {

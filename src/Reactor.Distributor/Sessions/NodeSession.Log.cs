@@ -37,6 +37,9 @@ internal sealed partial class NodeSession
     [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "Could not send {Message} to {Peer}: {Reason}")]
     private static partial void LogUnsendable(ILogger logger, string peer, string message, string reason);
 
+    [LoggerMessage(EventId = 231, Level = LogLevel.Warning, Message = "Ignored a failure of job {JobId} from node {Node}: the job was sent to another node since")]
+    private static partial void LogStaleFailure(ILogger logger, string jobId, string node);
+
     [LoggerMessage(EventId = 230, Level = LogLevel.Error, Message = "Job {Name} {JobId} failed: {Losses} nodes were lost while running it (MaxDispatches); not dispatched again")]
     private static partial void LogDispatchesExhausted(ILogger logger, string name, string jobId, int losses);
 }

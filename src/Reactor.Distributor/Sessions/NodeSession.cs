@@ -179,6 +179,14 @@ internal sealed partial class NodeSession
 
     private void OnResult(Result result)
     {
+        if (result.Final && result.Outcome == JobOutcomeCode.Error && _context.Dispatcher.IsHeldByAnother(result.JobId, this))
+        {
+            // A stale failure: this node's copy was superseded when its connection dropped, and the
+            // node the job went to next may still succeed. Acknowledged so the node forgets it.
+            LogStaleFailure(_logger, result.JobId, NodeName);
+            Send(new ResultAck(result.JobId));
+            return;
+        }
         if (result.Final)
         {
             _context.Dispatcher.Completed(result.JobId);
