@@ -112,6 +112,17 @@ public sealed class DistributorOptions
     /// <summary>Throws <see cref="ArgumentException"/> describing every invalid setting.</summary>
     public void Validate()
     {
+        var errors = Problems();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid distributor options: " + string.Join("; ", errors));
+        }
+    }
+
+    // One list of checks for both callers: Validate() throws them, and the options validator
+    // registered by the hosting extension hands them to ValidateOnStart so the host reports them.
+    internal List<string> Problems()
+    {
         var errors = new List<string>();
         if (!IPAddress.TryParse(Host, out var address) && Host != "localhost")
         {
@@ -153,9 +164,6 @@ public sealed class DistributorOptions
         {
             errors.Add("FlowRetention must be positive");
         }
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("invalid distributor options: " + string.Join("; ", errors));
-        }
+        return errors;
     }
 }

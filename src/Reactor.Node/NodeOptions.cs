@@ -100,6 +100,17 @@ public sealed class NodeOptions
     /// <summary>Throws <see cref="ArgumentException"/> describing every invalid setting.</summary>
     public void Validate()
     {
+        var errors = Problems();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid node options: " + string.Join("; ", errors));
+        }
+    }
+
+    // One list of checks for both callers: Validate() throws them, and the options validator
+    // registered by the hosting extension hands them to ValidateOnStart so the host reports them.
+    internal List<string> Problems()
+    {
         var errors = new List<string>();
         if (Service is not null && (Service.Length is 0 or > 100 || Service.Any(c => c is '.' or ':' || char.IsControl(c) || char.IsWhiteSpace(c))))
         {
@@ -160,10 +171,7 @@ public sealed class NodeOptions
         {
             errors.Add("define jobs with JobsDirectory or Jobs");
         }
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("invalid node options: " + string.Join("; ", errors));
-        }
+        return errors;
     }
 }
 

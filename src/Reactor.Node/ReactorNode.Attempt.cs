@@ -145,7 +145,7 @@ public sealed partial class ReactorNode
         LogAttemptVoid(_logger, job.Record.Name, job.Id, job.Record.Attempt);
         if (IsStale(job))
         {
-            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
+            End(job, keepRecord: false, touchStore: _store is { IsDurable: false });
             return;
         }
         job.Record.Attempt--; // the void attempt is not one of the job's tries

@@ -130,7 +130,7 @@ public sealed partial class ReactorNode
         {
             // With shared (Redis) storage the record stays: the node that gets the job next saves
             // it under its own name; in memory it would only leak.
-            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
+            End(job, keepRecord: false, touchStore: _store is { IsDurable: false });
             abandoned++;
         }
         if (abandoned > 0)

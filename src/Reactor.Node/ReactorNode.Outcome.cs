@@ -68,7 +68,7 @@ public sealed partial class ReactorNode
             // again and that copy's outcome is the one that counts. Reporting this failure would let a
             // stale attempt win "first final result wins" over a later success.
             LogSuperseded(_logger, job.Record.Name, job.Id, job.Record.Attempt, error ?? "");
-            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
+            End(job, keepRecord: false, touchStore: _store is { IsDurable: false });
             return;
         }
         if (error is not null)

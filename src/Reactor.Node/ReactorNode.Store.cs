@@ -10,7 +10,7 @@ public sealed partial class ReactorNode
 {
     private void Persist(NodeJob job)
     {
-        if (_store is MemoryJobStore)
+        if (_store is { IsDurable: false })
         {
             // With memory storage the node's own job table is the store: the records are the very
             // objects it holds, and a second map of them would cost ~100 bytes per pending job.
@@ -23,7 +23,7 @@ public sealed partial class ReactorNode
 
     private void Delete(NodeJob job)
     {
-        if (_store is MemoryJobStore)
+        if (_store is { IsDurable: false })
         {
             return;
         }

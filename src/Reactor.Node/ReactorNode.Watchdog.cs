@@ -78,7 +78,7 @@ public sealed partial class ReactorNode
         }
         if (!job.Ended)
         {
-            End(job, keepRecord: false, touchStore: _store is MemoryJobStore);
+            End(job, keepRecord: false, touchStore: _store is { IsDurable: false });
         }
     }
 }

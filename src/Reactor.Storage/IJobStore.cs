@@ -10,6 +10,14 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>"memory" or "redis"; sent to the distributor in the handshake.</summary>
     string Kind { get; }
 
+    /// <summary>
+    /// True when records outlive the process (Redis), false when they are lost with it (memory).
+    /// The node asks this instead of testing the store's type: a non-durable store is the node's own
+    /// job table, so it skips the writes and the resume that only a durable store makes useful.
+    /// The default is true because a store outside this library was always treated as durable.
+    /// </summary>
+    bool IsDurable => true;
+
     /// <summary>Inserts or replaces the record and indexes it under its node.</summary>
     ValueTask SaveAsync(JobRecord record, CancellationToken cancellationToken = default);
 

@@ -13,6 +13,9 @@ public sealed class MemoryJobStore : IJobStore
     /// <inheritdoc />
     public string Kind => "memory";
 
+    /// <inheritdoc />
+    public bool IsDurable => false;
+
     /// <summary>Number of records held.</summary>
     public int Count => _records.Count;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,11 @@ public static class DistributorHostingExtensions
     public static IServiceCollection AddReactorDistributor(this IServiceCollection services, Action<DistributorOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        // The validator returns the problems themselves: a bool predicate here would replace them
+        // with one fixed message and the host would fail without saying which setting is wrong.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DistributorOptions>, DistributorOptionsValidator>());
         services.AddOptions<DistributorOptions>()
             .Configure(configure)
-            .Validate(o => Valid(o.Validate), "invalid distributor options (see the exception from DistributorOptions.Validate)")
             .ValidateOnStart();
         services.AddSingleton(sp => new ReactorDistributor(
             sp.GetRequiredService<IOptions<DistributorOptions>>().Value,
@@ -25,19 +28,6 @@ public static class DistributorHostingExtensions
             sp.GetService<TimeProvider>()));
         services.AddHostedService<DistributorHostedService>();
         return services;
-    }
-
-    internal static bool Valid(Action validate)
-    {
-        try
-        {
-            validate();
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private sealed class DistributorHostedService(ReactorDistributor distributor) : IHostedService

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,9 +16,11 @@ public static class NodeHostingExtensions
     public static IServiceCollection AddReactorNode(this IServiceCollection services, Action<NodeOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        // The validator returns the problems themselves: a bool predicate here would replace them
+        // with one fixed message and the host would fail without saying which setting is wrong.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>());
         services.AddOptions<NodeOptions>()
             .Configure(configure)
-            .Validate(Valid, "invalid node options (see the exception from NodeOptions.Validate)")
             .ValidateOnStart();
         services.AddSingleton(sp => new ReactorNode(
             sp.GetRequiredService<IOptions<NodeOptions>>().Value,
@@ -25,19 +28,6 @@ public static class NodeHostingExtensions
             sp.GetService<TimeProvider>()));
         services.AddHostedService<NodeHostedService>();
         return services;
-    }
-
-    private static bool Valid(NodeOptions options)
-    {
-        try
-        {
-            options.Validate();
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private sealed class NodeHostedService(ReactorNode node) : IHostedService

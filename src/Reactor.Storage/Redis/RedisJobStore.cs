@@ -56,6 +56,9 @@ public sealed partial class RedisJobStore : IJobStore
     /// <inheritdoc />
     public string Kind => "redis";
 
+    /// <inheritdoc />
+    public bool IsDurable => true;
+
     /// <summary>The key layout in use.</summary>
     public RedisKeys Keys { get; }
 

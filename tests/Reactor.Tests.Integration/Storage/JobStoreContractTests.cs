@@ -10,6 +10,10 @@ namespace Reactor.Tests.Integration.Storage;
 public sealed class MemoryJobStoreContractTests : JobStoreContract
 {
     protected override Task<IJobStore> CreateStoreAsync() => Task.FromResult<IJobStore>(new MemoryJobStore());
+
+    // The node skips store writes and the resume at start for a store that says it is not durable.
+    [Test]
+    public void Says_it_is_not_durable() => Assert.That(Store.IsDurable, Is.False);
 }
 
 [TestFixture]
@@ -26,6 +30,9 @@ public sealed class RedisJobStoreContractTests : JobStoreContract
     // A prefix per test keeps runs and tests from ever seeing each other's keys.
     protected override Task<IJobStore> CreateStoreAsync() =>
         Task.FromResult<IJobStore>(new RedisJobStore(_redis, new RedisJobStoreOptions { KeyPrefix = RedisTestKeys.UniquePrefix() }));
+
+    [Test]
+    public void Says_it_is_durable() => Assert.That(Store.IsDurable, Is.True);
 
     protected override async Task CleanUpAsync(IJobStore store) =>
         await RedisTestKeys.DeleteAsync(_redis, (RedisJobStore)store, Nodes);
