@@ -148,4 +148,38 @@ public sealed class BrokenJobTests
         Assert.That(blocked.Error, Does.Contain("held the reactor loop"));
         Assert.That(next.Args.Get<long>("sum"), Is.EqualTo(5), "the node works on after the stall");
     }
+
+    [Test]
+    public async Task A_loop_stuck_outside_a_job_attempt_hands_the_node_s_jobs_back_and_they_finish_elsewhere_once()
+    {
+        using var jobs = new FaultJobs();
+        await using var cluster = await Cluster.StartAsync();
+        await using var stuck = NodeProcess.Start("stuck", cluster.Address, jobs.Directory,
+            "--log-job-processing", "false", "--log-level", "Warning", "--loop-stall-timeout", "2");
+        await cluster.WaitForNodesAsync(1);
+        var count = new DeliveryCount();
+        // Held by 'stuck' (awaiting, off the loop) when its loop gets stuck.
+        for (var i = 0; i < 20; i++)
+        {
+            var key = $"k{i}";
+            count.Enqueued(key);
+            cluster.Distributor.Enqueue("sleep", new { key, ms = 4000 }, new EnqueueOptions { Node = "stuck" },
+                success: a => count.Feedback(a.Get<string>("key")));
+        }
+        var errbackJob = cluster.Distributor.EnqueueAsync("errback_blocks", null,
+            new EnqueueOptions { Node = "stuck", MaxAttempt = 1, MaxDispatches = 1 });
+        await using var other = NodeProcess.Start("other", cluster.Address, jobs.Directory, "--log-job-processing", "false", "--log-level", "Warning");
+
+        var blocked = await errbackJob.WaitAsync(Patience);
+        await count.WaitForAllAsync(Patience);
+
+        TestContext.Out.WriteLine($"errback-blocked job: {blocked.Outcome}: {blocked.Error}");
+        count.AssertNothingLostOrDuplicated();
+        Assert.That(blocked.Outcome, Is.EqualTo(JobOutcome.Failed));
+        Assert.That(blocked.Error, Does.Contain("MaxDispatches"), "the job that froze the loop is charged for the lost node");
+        Assert.That(stuck.Output.Any(l => l.Contains("abandoned", StringComparison.OrdinalIgnoreCase)), Is.True,
+            "the node logs the stall and the thread it left:\n" + string.Join("\n", stuck.Output.TakeLast(20)));
+        Assert.That(cluster.Logs.Lines.Any(l => l.Contains("stuck", StringComparison.Ordinal) && l.Contains("dispatched them again", StringComparison.Ordinal)),
+            Is.True, "the distributor took the stuck node's jobs back");
+    }
 }

@@ -13,6 +13,10 @@ internal sealed class FaultJobs : IDisposable
         // Blocks the thread it runs on for good: on the reactor loop, without Defer, this is what the
         // node's watchdog has to get the node out of.
         Job("block", args => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite));
+
+        // Fails, then its errback blocks the loop: code the watchdog cannot pin on a running attempt.
+        Job("errback_blocks", args => throw new InvalidOperationException("fails so its errback runs"));
+        JobErrback("errback_blocks", "hang", args => System.Threading.Thread.Sleep(System.Threading.Timeout.Infinite));
         """;
 
     public FaultJobs()
