@@ -43,13 +43,17 @@ internal sealed partial class DistributorLink
         timeout.CancelAfter(HandshakeTimeout);
         var greeting = await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false) as Greeting
             ?? throw new InvalidDataException("distributor did not start with a Greeting");
-        if (greeting.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        if (ProtocolLimits.Negotiate(greeting.ProtocolVersion, greeting.MaxProtocolVersion) is not { } version)
         {
             // Not a violation: a distributor upgraded first. Say why, close, and keep retrying with
             // backoff, so the node joins once a distributor of its version answers on this address.
             LogVersionMismatch(_logger, _address.ToString(), greeting.ProtocolVersion, ProtocolLimits.CurrentVersion);
-            Refused($"the distributor speaks protocol version {greeting.ProtocolVersion}, this node {ProtocolLimits.CurrentVersion}");
-            connection.Send(new Goodbye($"this node speaks protocol version {ProtocolLimits.CurrentVersion}"));
+            var theirs = greeting.MaxProtocolVersion > greeting.ProtocolVersion
+                ? $"{greeting.ProtocolVersion}-{greeting.MaxProtocolVersion}"
+                : $"{greeting.ProtocolVersion}";
+            var ours = $"{ProtocolLimits.OldestVersion}-{ProtocolLimits.CurrentVersion}";
+            Refused($"the distributor speaks protocol version {theirs}, this node {ours}");
+            connection.Send(new Goodbye($"this node speaks protocol version {ours}"));
             await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return null;
         }
@@ -57,12 +61,13 @@ internal sealed partial class DistributorLink
         {
             LogSecretMissing(_logger, _address.ToString());
         }
-        connection.Send(new Hello(ProtocolLimits.CurrentVersion, _identity.Name, _identity.Capacity,
+        connection.Send(new Hello(version, _identity.Name, _identity.Capacity,
             [.. _identity.JobNames], _identity.StorageKind, Proof(greeting.Nonce)));
         switch (await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false))
         {
             case Welcome welcome:
                 DistributorId = greeting.DistributorId;
+                ProtocolVersion = version;
                 return welcome;
             case Reject reject:
                 LogRejected(_logger, _address.ToString(), reject.Reason);
@@ -95,7 +100,7 @@ internal sealed partial class DistributorLink
             _connection = connection;
             while (_backlog.TryDequeue(out var result))
             {
-                connection.Send(result);
+                connection.Send(result.ForVersion(ProtocolVersion));
             }
         }
         Interlocked.Exchange(ref _pendingCredit, 0);
@@ -172,7 +177,10 @@ internal sealed partial class DistributorLink
         {
             // Only the reason travels: a few hundred bytes, far below any frame limit.
             var reason = $"the job's args cannot be sent back: {error.Message}";
-            var replacement = new Result(result.JobId, JobOutcomeCode.Error, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt);
+            var replacement = new Result(result.JobId, JobOutcome.Failed, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt)
+            {
+                Reason = JobOutcomeReason.Unsendable,
+            };
             if (result.Final)
             {
                 // Like any final result: kept for the next connection if this one has just closed.
@@ -180,7 +188,7 @@ internal sealed partial class DistributorLink
             }
             else
             {
-                Send(replacement);
+                Send(replacement.ForVersion(ProtocolVersion));
             }
         }
     }
