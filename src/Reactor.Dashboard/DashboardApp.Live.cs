@@ -46,21 +46,25 @@ internal sealed partial class DashboardApp
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Accel-Buffering"] = "no";
-        var key = path.Trim('/') + context.Request.QueryString;
+        // The version and flash parameters do not change what is rendered: leave them out of the shared key.
+        var key = path.Trim('/') + "?" + string.Join("&", context.Request.Query.Where(p => p.Key is not ("v" or "flash" or "ok"))
+            .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}"));
         var query = context.Request.Query;
-        string? last = null;
+        // A reconnecting EventSource sends the version it shows; nothing is resent until the page changes.
+        string? last = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } shown ? shown : context.Request.Query["v"].ToString();
         var quietSince = _time.GetUtcNow();
         await response.WriteAsync("retry: 3000\n\n", cancellation).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellation).ConfigureAwait(false);
         while (!cancellation.IsCancellationRequested)
         {
             var page = await _cache.GetAsync(key, () => _renderer.RenderAsync(path, query, CancellationToken.None)).ConfigureAwait(false);
-            var body = page.Body.Replace(Reactor.Dashboard.Html.Html.TokenMarker, token, StringComparison.Ordinal);
-            if (body != last)
+            var version = Reactor.Dashboard.Html.Layout.Version(page.Body);
+            if (version != last)
             {
-                await response.WriteAsync(Event("update", body), cancellation).ConfigureAwait(false);
+                var body = page.Body.Replace(Reactor.Dashboard.Html.Html.TokenMarker, token, StringComparison.Ordinal);
+                await response.WriteAsync(Event("update", body, version), cancellation).ConfigureAwait(false);
                 await response.Body.FlushAsync(cancellation).ConfigureAwait(false);
-                last = body;
+                last = version;
                 quietSince = _time.GetUtcNow();
             }
             else if (_time.GetUtcNow() - quietSince >= KeepAlive)
@@ -75,9 +79,9 @@ internal sealed partial class DashboardApp
     }
 
     /// <summary>One SSE event; every line of the data gets its own <c>data:</c> field, as the format requires.</summary>
-    internal static string Event(string name, string data)
+    internal static string Event(string name, string data, string id)
     {
-        var text = new StringBuilder(data.Length + 64).Append("event: ").Append(name).Append('\n');
+        var text = new StringBuilder(data.Length + 64).Append("id: ").Append(id).Append("\nevent: ").Append(name).Append('\n');
         foreach (var line in data.Split('\n'))
         {
             text.Append("data: ").Append(line.TrimEnd('\r')).Append('\n');

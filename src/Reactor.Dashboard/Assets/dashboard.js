@@ -19,8 +19,11 @@
   var main = document.getElementById("live");
   var state = document.getElementById("live-state");
   if (!main || !window.EventSource) { return; }
-  var source = new EventSource(main.getAttribute("data-live"));
+  var url = main.getAttribute("data-live");
+  var source = new EventSource(url + (url.indexOf("?") < 0 ? "?" : "&") + "v=" + encodeURIComponent(main.getAttribute("data-version")));
   source.addEventListener("update", function (e) {
+    if (e.lastEventId === main.getAttribute("data-version")) { return; }
+    main.setAttribute("data-version", e.lastEventId);
     // Keep the token this page was served with: forms in the update carry the same one.
     main.innerHTML = e.data;
     localTimes(main);

@@ -12,6 +12,7 @@ internal static class Layout
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>").Append(E(page.Title)).Append(" · ").Append(E(title)).Append("</title>")
+            .Append("<link rel=\"icon\" href=\"data:,\">")
             .Append($"<link rel=\"stylesheet\" href=\"{E(basePath)}/assets/dashboard.css\"></head><body>")
             .Append("<a class=\"skip\" href=\"#live\">Skip to content</a>")
             .Append("<header><nav aria-label=\"main\"><span class=\"brand\">").Append(E(title)).Append("</span>");
@@ -26,9 +27,15 @@ internal static class Layout
         {
             html.Append($"<div class=\"banner {(flashOk ? "ok" : "error")}\" role=\"status\" id=\"flash\">").Append(E(flash)).Append("</div>");
         }
-        html.Append($"<main id=\"live\" data-live=\"{E(livePath)}\">").Append(page.Body).Append("</main>")
+        html.Append($"<main id=\"live\" data-live=\"{E(livePath)}\" data-version=\"{Version(page.Body)}\">").Append(page.Body).Append("</main>")
             .Append("<footer>").Append(E(footer)).Append("</footer>")
             .Append($"<script src=\"{E(basePath)}/assets/dashboard.js\"></script></body></html>");
         return html.ToString();
     }
+
+    /// <summary>
+    /// Names one rendering of a body (before the token goes in): a live update with the version the page
+    /// already shows is skipped, so elements are not replaced (and focus not lost) when nothing changed.
+    /// </summary>
+    public static string Version(string body) => body.GetHashCode(StringComparison.Ordinal).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 }
