@@ -12,6 +12,26 @@ public sealed record EnqueueOptions
     /// <summary>Run every period, each run sending a success feedback, until cancelled. With After/RunAt the first run waits for them.</summary>
     public TimeSpan? Period { get; init; }
 
+    /// <summary>
+    /// Run on a calendar: a cron expression with 5 fields (minute hour day-of-month month day-of-week) or
+    /// 6 (seconds first), or a macro such as <c>@daily</c>, read in <see cref="TimeZone"/>. Each run sends a
+    /// success feedback, like <see cref="Period"/> (which it excludes), until cancelled. An invalid
+    /// expression, or one that never fires (<c>0 0 30 2 *</c>), throws at <c>Enqueue</c> and queues nothing.
+    /// With <see cref="After"/>/<see cref="RunAt"/> the first run is the first slot after them.
+    /// </summary>
+    public string? Cron { get; init; }
+
+    /// <summary>
+    /// The time zone <see cref="Cron"/> is read in: an IANA id (<c>Europe/Paris</c>) or a Windows id
+    /// (<c>Romance Standard Time</c>); null means UTC. Daylight saving: a slot in a spring-forward gap
+    /// runs right after the gap, and a slot in a fall-back overlap runs once unless the hour field is
+    /// <c>*</c> or a step (then it runs in both hours).
+    /// </summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>What a cron job does about slots that passed while no node could run it (see <see cref="Reactor.CronMisfire"/>).</summary>
+    public CronMisfire Misfire { get; init; }
+
     /// <summary>Run the job body on the node's thread pool (bounded) instead of its reactor loop: for blocking work.</summary>
     public bool Defer { get; init; }
 
@@ -72,9 +92,31 @@ public sealed record EnqueueOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), timeout, "Timeout must be positive");
         }
+        if (Cron is not null && Period is not null)
+        {
+            throw new ArgumentException("give Cron or Period, not both");
+        }
+        if (Cron is null && TimeZone is not null)
+        {
+            throw new ArgumentException("TimeZone applies to Cron; give a Cron expression with it", nameof(TimeZone));
+        }
+        if (!Enum.IsDefined(Misfire))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Misfire), Misfire, "unknown CronMisfire");
+        }
         if (Node is not null && Node == NotNode)
         {
             throw new ArgumentException($"Node and NotNode both name '{Node}'");
         }
     }
+}
+
+/// <summary>What a cron job does when one or more of its slots passed while no node ran it (a node down or restarting, the app restarting).</summary>
+public enum CronMisfire
+{
+    /// <summary>Run once as soon as a node has it (however many slots were missed), then keep to the calendar.</summary>
+    RunOnce = 0,
+
+    /// <summary>Skip the missed slots and wait for the next one.</summary>
+    Skip = 1,
 }

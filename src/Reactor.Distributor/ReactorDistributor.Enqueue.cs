@@ -125,6 +125,10 @@ public sealed partial class ReactorDistributor
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
+        if (options.Cron is { } cron)
+        {
+            runAt = FirstCronSlot(cron, options.TimeZone, runAt is { } start && start > now ? start : now);
+        }
         var id = _ids.Next();
         PublishTracing.Identify(span, id);
         var (traceParent, traceState) = PublishTracing.Context(span);
@@ -139,6 +143,9 @@ public sealed partial class ReactorDistributor
             EncodedArgs = encodedArgs,
             TraceParent = traceParent,
             TraceState = traceState,
+            Cron = options.Cron,
+            TimeZone = options.Cron is null ? null : options.TimeZone,
+            CronMisfire = (int)options.Misfire,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
         return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
@@ -146,6 +153,14 @@ public sealed partial class ReactorDistributor
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
         };
+    }
+
+    /// <summary>The first slot of a cron schedule after <paramref name="from"/>; throws for a bad expression or zone, or one that never fires.</summary>
+    private static DateTimeOffset FirstCronSlot(string cron, string? timeZone, DateTimeOffset from)
+    {
+        var schedule = Protocol.Scheduling.CronSchedule.Parse(cron, timeZone);
+        return schedule.Next(from)
+            ?? throw new ArgumentException($"cron expression '{cron}' never fires (no slot after {from:u} in {schedule.Zone.Id})", nameof(EnqueueOptions.Cron));
     }
 
     /// <summary>
