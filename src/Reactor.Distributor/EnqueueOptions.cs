@@ -32,6 +32,28 @@ public sealed record EnqueueOptions
     /// <summary>What a cron job does about slots that passed while no node could run it (see <see cref="Reactor.CronMisfire"/>).</summary>
     public CronMisfire Misfire { get; init; }
 
+    /// <summary>
+    /// Deduplicates jobs: while a job enqueued with this key is unfinished (and for at most
+    /// <see cref="UniqueFor"/>), enqueueing another one with the same key runs nothing new and returns the
+    /// first job's id. The duplicate's feedback lambdas are attached to that job when this application
+    /// instance enqueued it; when another instance holds the key (shared <see cref="DistributorOptions.Redis"/>),
+    /// they never run and <c>EnqueueAsync</c> throws <see cref="DuplicateJobException"/>. The key is released
+    /// when the job's final result is recorded (success, failure, cancellation, timeout), or after
+    /// <see cref="UniqueFor"/> whatever became of it. At most 512 characters, no control characters. With
+    /// Redis the key is shared by every distributor with the same <see cref="DistributorOptions.KeyPrefix"/>
+    /// (one atomic claim, so two applications racing never both run a job); without it, per distributor.
+    /// </summary>
+    public string? UniqueKey { get; init; }
+
+    /// <summary>The longest a <see cref="UniqueKey"/> is held, even if its job never finishes (its app died). Default: 1 day.</summary>
+    public TimeSpan? UniqueFor { get; init; }
+
+    /// <summary>Longest accepted <see cref="UniqueKey"/>, in characters.</summary>
+    public const int MaxUniqueKeyLength = 512;
+
+    /// <summary>How long a unique key is held when <see cref="UniqueFor"/> is not given.</summary>
+    public static readonly TimeSpan DefaultUniqueFor = TimeSpan.FromDays(1);
+
     /// <summary>Run the job body on the node's thread pool (bounded) instead of its reactor loop: for blocking work.</summary>
     public bool Defer { get; init; }
 
@@ -103,6 +125,24 @@ public sealed record EnqueueOptions
         if (!Enum.IsDefined(Misfire))
         {
             throw new ArgumentOutOfRangeException(nameof(Misfire), Misfire, "unknown CronMisfire");
+        }
+        if (UniqueKey is { } key)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > MaxUniqueKeyLength)
+            {
+                throw new ArgumentException($"UniqueKey must be 1 to {MaxUniqueKeyLength} characters and not blank; this one has {key.Length}", nameof(UniqueKey));
+            }
+            for (var i = 0; i < key.Length; i++)
+            {
+                if (char.IsControl(key[i]))
+                {
+                    throw new ArgumentException($"UniqueKey holds a control character (U+{(int)key[i]:X4}) at index {i}", nameof(UniqueKey));
+                }
+            }
+        }
+        if (UniqueFor is { } uniqueFor && (uniqueFor <= TimeSpan.Zero || UniqueKey is null))
+        {
+            throw new ArgumentException(UniqueKey is null ? "UniqueFor applies to UniqueKey; give a UniqueKey with it" : "UniqueFor must be positive", nameof(UniqueFor));
         }
         if (Node is not null && Node == NotNode)
         {

@@ -37,7 +37,11 @@ public sealed partial class ReactorDistributor
         Action<JobArgs>? success, Action<JobArgs>? error, Activity? span)
     {
         var job = Prepare(name, args, options, span);
-        _feedback.Register(job.Id, new JobFeedback(name, success, error, null));
+        var claim = RegisterAsync(job, WithRelease(job, new JobFeedback(name, success, error, null)), blocking: true).GetAwaiter().GetResult();
+        if (claim.Holder is { } holder)
+        {
+            return holder;
+        }
         var recorded = Record(job);
         if (recorded.IsCompletedSuccessfully)
         {
@@ -54,6 +58,7 @@ public sealed partial class ReactorDistributor
             catch
             {
                 _feedback.Forget(job.Id);
+                ReleaseUnqueued(job);
                 throw;
             }
             Dispatch(job);
@@ -79,9 +84,16 @@ public sealed partial class ReactorDistributor
         {
             var job = Prepare(name, args, options, span);
             var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
-            await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
-            Dispatch(job);
+            var claim = await RegisterAsync(job, WithRelease(job, new JobFeedback(name, null, null, completion)), blocking: false).ConfigureAwait(false);
+            if (claim.Holder is { } holder && !claim.Attached)
+            {
+                throw new DuplicateJobException(holder, job.UniqueKey!);
+            }
+            if (claim.Holder is null)
+            {
+                await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
+                Dispatch(job);
+            }
             result = completion.Task;
         }
         catch (Exception e) when (PublishTracing.Failed(span, e))
@@ -152,6 +164,8 @@ public sealed partial class ReactorDistributor
         {
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
+            UniqueKey = options.UniqueKey,
+            UniqueFor = options.UniqueKey is null ? default : options.UniqueFor ?? EnqueueOptions.DefaultUniqueFor,
         };
     }
 
@@ -179,6 +193,7 @@ public sealed partial class ReactorDistributor
         catch
         {
             _feedback.Forget(job.Id);
+            ReleaseUnqueued(job);
             throw;
         }
     }
@@ -193,6 +208,7 @@ public sealed partial class ReactorDistributor
         }
         catch (Exception e)
         {
+            ReleaseUnqueued(job);
             _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), e.Message, settle: false);
         }
     }
@@ -211,6 +227,7 @@ public sealed partial class ReactorDistributor
         {
             _feedback.Forget(job.Id);
             _journal?.Forget(job.Id);
+            ReleaseUnqueued(job);
             throw;
         }
     }
