@@ -42,7 +42,11 @@ public sealed partial class ReactorDistributor
     private string EnqueueCore(string name, object? args, EnqueueOptions? options, JobFeedback feedback, Activity? span)
     {
         var job = Prepare(name, args, options, span);
-        _feedback.Register(job.Id, feedback);
+        var claim = RegisterAsync(job, WithRelease(job, feedback), blocking: true).GetAwaiter().GetResult();
+        if (claim.Holder is { } holder)
+        {
+            return holder;
+        }
         var recorded = Record(job);
         if (recorded.IsCompletedSuccessfully)
         {
@@ -59,6 +63,7 @@ public sealed partial class ReactorDistributor
             catch
             {
                 _feedback.Forget(job.Id);
+                ReleaseUnqueued(job);
                 throw;
             }
             Dispatch(job);
@@ -86,9 +91,16 @@ public sealed partial class ReactorDistributor
         {
             var job = Prepare(name, args, options, span);
             var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
-            await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
-            Dispatch(job);
+            var claim = await RegisterAsync(job, WithRelease(job, new JobFeedback(name, null, null, completion)), blocking: false).ConfigureAwait(false);
+            if (claim.Holder is { } holder && !claim.Attached)
+            {
+                throw new DuplicateJobException(holder, job.UniqueKey!);
+            }
+            if (claim.Holder is null)
+            {
+                await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
+                Dispatch(job);
+            }
             result = completion.Task;
         }
         catch (Exception e) when (PublishTracing.Failed(span, e))
@@ -138,6 +150,10 @@ public sealed partial class ReactorDistributor
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
+        if (options.Cron is { } cron)
+        {
+            runAt = FirstCronSlot(cron, options.TimeZone, runAt is { } start && start > now ? start : now);
+        }
         var id = _ids.Next();
         PublishTracing.Identify(span, id);
         var (traceParent, traceState) = PublishTracing.Context(span);
@@ -152,13 +168,26 @@ public sealed partial class ReactorDistributor
             EncodedArgs = encodedArgs,
             TraceParent = traceParent,
             TraceState = traceState,
+            Cron = options.Cron,
+            TimeZone = options.Cron is null ? null : options.TimeZone,
+            CronMisfire = (int)options.Misfire,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
         return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
         {
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
+            UniqueKey = options.UniqueKey,
+            UniqueFor = options.UniqueKey is null ? default : options.UniqueFor ?? EnqueueOptions.DefaultUniqueFor,
         };
+    }
+
+    /// <summary>The first slot of a cron schedule after <paramref name="from"/>; throws for a bad expression or zone, or one that never fires.</summary>
+    private static DateTimeOffset FirstCronSlot(string cron, string? timeZone, DateTimeOffset from)
+    {
+        var schedule = Protocol.Scheduling.CronSchedule.Parse(cron, timeZone);
+        return schedule.Next(from)
+            ?? throw new ArgumentException($"cron expression '{cron}' never fires (no slot after {from:u} in {schedule.Zone.Id})", nameof(EnqueueOptions.Cron));
     }
 
     /// <summary>
@@ -177,6 +206,7 @@ public sealed partial class ReactorDistributor
         catch
         {
             _feedback.Forget(job.Id);
+            ReleaseUnqueued(job);
             throw;
         }
     }
@@ -191,6 +221,7 @@ public sealed partial class ReactorDistributor
         }
         catch (Exception e)
         {
+            ReleaseUnqueued(job);
             _feedback.Fail(job.Id, JobOutcomeReason.NotRecorded, job.Dispatch.Args.Clone(), e.Message, settle: false);
         }
     }
@@ -209,6 +240,7 @@ public sealed partial class ReactorDistributor
         {
             _feedback.Forget(job.Id);
             _journal?.Forget(job.Id);
+            ReleaseUnqueued(job);
             throw;
         }
     }

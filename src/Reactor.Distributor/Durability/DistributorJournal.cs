@@ -101,6 +101,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds())
         {
             MaxDispatches = job.MaxDispatches,
+            UniqueKey = job.UniqueKey,
         };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }

@@ -57,6 +57,12 @@ internal static class SampleMessages
             TraceParent = TraceParent,
             TraceState = TraceState,
         }),
+        ("Dispatch(cron)", new Dispatch("job-45", "report", new JobArgs { ["n"] = 5 }, 1_767_254_400_000, 0, false, 0, 0, 0)
+        {
+            Cron = "0 9 * * 1-5",
+            TimeZone = "Europe/Paris",
+            CronMisfire = 1,
+        }),
         ("Result", new Result(
             "job-42",
             JobOutcome.Succeeded,
