@@ -55,16 +55,17 @@ public static partial class JR
 
     /// <summary>
     /// Queues job <paramref name="name"/> and returns its id. <paramref name="success"/> gets the args
-    /// as the node left them; <paramref name="error"/> gets them plus <c>error</c> after the last attempt.
+    /// as the node left them; <paramref name="error"/> gets them plus <c>error</c> after the last attempt;
+    /// <paramref name="progress"/> gets the job's progress reports, in order, before either.
     /// </summary>
     public static string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null) =>
-        ReadyDistributor.Enqueue(name, args, options, success, error);
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobProgress>? progress = null) =>
+        ReadyDistributor.Enqueue(name, args, options, success, error, progress);
 
-    /// <summary>Queues a job and completes with its final result.</summary>
+    /// <summary>Queues a job and completes with its final result; <paramref name="progress"/> hears its progress reports.</summary>
     public static Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        ReadyDistributor.EnqueueAsync(name, args, options, cancellationToken);
+        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ReadyDistributor.EnqueueAsync(name, args, options, progress, cancellationToken);
 
     /// <summary>
     /// Starts a fork/join run with task <paramref name="name"/> (<c>svc.task</c> for another service) and

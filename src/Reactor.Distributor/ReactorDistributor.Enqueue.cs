@@ -10,7 +10,8 @@ public sealed partial class ReactorDistributor
     /// <summary>
     /// Queues a job and returns its id. <paramref name="success"/> runs with the args as the node left
     /// them; <paramref name="error"/> runs with those args plus <c>error</c> after the last attempt
-    /// failed. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
+    /// failed; <paramref name="progress"/> (optional) runs for each progress report the job's code sends, in
+    /// order and before the final feedback, on the same delivery thread. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
     /// With <see cref="DistributorOptions.Redis"/> (and <see cref="DistributorOptions.DurableEnqueue"/>,
     /// the default) it returns once Redis holds the job, and throws <see cref="JournalWriteException"/>
     /// when Redis refused it: a job whose id was returned is never lost to an application crash.
@@ -20,12 +21,12 @@ public sealed partial class ReactorDistributor
     /// caller's current activity) whose context travels to the node; see docs/observability.md.
     /// </remarks>
     public string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null)
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobProgress>? progress = null)
     {
         using var span = PublishTracing.Start(name);
         try
         {
-            return Enqueue(name, args, options, success, error, span);
+            return Enqueue(name, args, options, success, error, progress, span);
         }
         catch (Exception e) when (PublishTracing.Failed(span, e))
         {
@@ -34,10 +35,10 @@ public sealed partial class ReactorDistributor
     }
 
     private string Enqueue(string name, object? args, EnqueueOptions? options,
-        Action<JobArgs>? success, Action<JobArgs>? error, Activity? span)
+        Action<JobArgs>? success, Action<JobArgs>? error, Action<JobProgress>? progress, Activity? span)
     {
         var job = Prepare(name, args, options, span);
-        _feedback.Register(job.Id, new JobFeedback(name, success, error, null));
+        _feedback.Register(job.Id, new JobFeedback(name, success, error, null, OnProgress: progress));
         var recorded = Record(job);
         if (recorded.IsCompletedSuccessfully)
         {
@@ -67,11 +68,12 @@ public sealed partial class ReactorDistributor
 
     /// <summary>
     /// Queues a job and completes with its final result. With a journal, a job Redis refused faults
-    /// the task with <see cref="JournalWriteException"/>.
+    /// the task with <see cref="JournalWriteException"/>. <paramref name="progress"/> (optional) hears each
+    /// progress report the job's code sends, in order, before the task completes.
     /// </summary>
-    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
+    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?, Action{JobProgress}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
     public async Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default)
+        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var span = PublishTracing.Start(name);
         Task<JobResult> result;
@@ -79,7 +81,8 @@ public sealed partial class ReactorDistributor
         {
             var job = Prepare(name, args, options, span);
             var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
+            _feedback.Register(job.Id, new JobFeedback(name, null, null, completion,
+                OnProgress: progress is null ? null : progress.Report));
             await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
             Dispatch(job);
             result = completion.Task;

@@ -11,7 +11,8 @@ internal sealed record JobFeedback(
     Action<JobArgs>? Success,
     Action<JobArgs>? Error,
     TaskCompletionSource<JobResult>? Completion,
-    Action<JobResult>? Recovered = null);
+    Action<JobResult>? Recovered = null,
+    Action<JobProgress>? OnProgress = null);
 
 /// <summary>
 /// The app's feedbacks by job id. An entry leaves on the job's first final result (so a job that ran
@@ -170,8 +171,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     private async Task DeliverAsync()
     {
-        await foreach (var (feedback, result, journaled) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (feedback, result, journaled, progress) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (progress is not null)
+            {
+                DeliverProgress(feedback, progress);
+                continue;
+            }
             // A job cancelled by its own code (no error) is a success for the app; everything else
             // that did not succeed goes to the error feedback.
             var callback = result.Outcome == JobOutcome.Succeeded || result.Error is null ? feedback.Success : feedback.Error;
@@ -191,7 +197,8 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
     }
 
-    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled);
+    /// <summary>One item for the delivery loop: a result, or (with <see cref="Progress"/> set) a progress report.</summary>
+    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled, JobProgress? Progress = null);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Feedback for job {Name} {JobId} threw")]
     private static partial void LogFeedbackThrew(ILogger logger, string name, string jobId, Exception exception);

@@ -166,7 +166,10 @@ internal sealed partial class NodeSession
             case Credit credit when credit.Count > 0:
                 _context.Dispatcher.AddCredit(this, credit.Count);
                 break;
-            case Heartbeat:
+            case Progress progress when !_context.Dispatcher.IsHeldByAnother(progress.JobId, this):
+                _context.Feedback.Progress(progress);
+                break;
+            case Progress or Heartbeat:
                 break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
