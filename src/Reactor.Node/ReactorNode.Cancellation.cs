@@ -119,7 +119,7 @@ public sealed partial class ReactorNode
         Message = "Job {Name} {JobId} attempt {Attempt} ignored its cancellation token ({Reason}) for {Grace}; abandoned it (its code may still be running)")]
     private static partial void LogTokenIgnored(ILogger logger, string name, string jobId, int attempt, string reason, TimeSpan grace);
 
-    [LoggerMessage(EventId = 51, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 51, Level = LogLevel.Warning,
         Message = "Cancelled {Count} jobs still running after the shutdown grace of {Grace}")]
     private static partial void LogShutdownCancelled(ILogger logger, int count, TimeSpan grace);
 
