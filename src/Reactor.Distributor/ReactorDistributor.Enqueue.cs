@@ -16,7 +16,8 @@ public sealed partial class ReactorDistributor
     /// <paramref name="cancelled"/> when it was cancelled (by <see cref="Cancel"/>, or by <c>CancelJob</c>
     /// from its own code or an errback), with the args plus <c>error</c> saying who cancelled it. Without
     /// <paramref name="cancelled"/>, a cancelled job runs <paramref name="error"/>: it did not do its work,
-    /// so it never runs <paramref name="success"/>. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
+    /// so it never runs <paramref name="success"/>. <paramref name="progress"/> (optional) runs for each progress report the job's code sends, in
+    /// order and before the final feedback, on the same delivery thread. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
     /// With <see cref="DistributorOptions.Redis"/> (and <see cref="DistributorOptions.DurableEnqueue"/>,
     /// the default) it returns once Redis holds the job, and throws <see cref="JournalWriteException"/>
     /// when Redis refused it: a job whose id was returned is never lost to an application crash.
@@ -26,12 +27,13 @@ public sealed partial class ReactorDistributor
     /// caller's current activity) whose context travels to the node; see docs/observability.md.
     /// </remarks>
     public string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobArgs>? cancelled = null)
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobArgs>? cancelled = null,
+        Action<JobProgress>? progress = null)
     {
         using var span = PublishTracing.Start(name);
         try
         {
-            return EnqueueCore(name, args, options, new JobFeedback(name, success, error, null) { Cancelled = cancelled }, span);
+            return EnqueueCore(name, args, options, new JobFeedback(name, success, error, null, OnProgress: progress) { Cancelled = cancelled }, span);
         }
         catch (Exception e) when (PublishTracing.Failed(span, e))
         {
@@ -79,11 +81,12 @@ public sealed partial class ReactorDistributor
     /// Queues a job and completes with its final result: <see cref="JobOutcome.Succeeded"/>,
     /// <see cref="JobOutcome.Failed"/> or <see cref="JobOutcome.Cancelled"/>, with <see cref="JobResult.Error"/>
     /// saying why whenever it did not succeed. With a journal, a job Redis refused faults
-    /// the task with <see cref="JournalWriteException"/>.
+    /// the task with <see cref="JournalWriteException"/>. <paramref name="progress"/> (optional) hears each
+    /// progress report the job's code sends, in order, before the task completes.
     /// </summary>
-    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?, Action{JobArgs}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
+    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?, Action{JobArgs}?, Action{JobProgress}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
     public async Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default)
+        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var span = PublishTracing.Start(name);
         Task<JobResult> result;
@@ -91,7 +94,8 @@ public sealed partial class ReactorDistributor
         {
             var job = Prepare(name, args, options, span);
             var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var claim = await RegisterAsync(job, WithRelease(job, new JobFeedback(name, null, null, completion)), blocking: false).ConfigureAwait(false);
+            var claim = await RegisterAsync(job, WithRelease(job, new JobFeedback(name, null, null, completion,
+                OnProgress: progress is null ? null : progress.Report)), blocking: false).ConfigureAwait(false);
             if (claim.Holder is { } holder && !claim.Attached)
             {
                 throw new DuplicateJobException(holder, job.UniqueKey!);

@@ -115,9 +115,10 @@ public sealed partial class ReactorNode
         }
         if (job.Running)
         {
-            // Job code cannot be interrupted; the attempt finishes, then the job ends as cancelled
-            // instead of repeating or retrying.
+            // Its token fires: code that honours it ends the attempt as cancelled; code that ignores it is
+            // abandoned after CancellationGrace. Either way the job ends as cancelled instead of repeating or retrying.
             job.CancelRequested = true;
+            CancelRunning(job);
             return;
         }
         Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);

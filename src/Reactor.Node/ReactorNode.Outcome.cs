@@ -44,7 +44,7 @@ public sealed partial class ReactorNode
             // The calendar has no further slot (Cronos looks up to the year 2499): the job is done.
             job.Record.Period = null;
             job.Record.Cron = null;
-            Finish(job, JobOutcomeCode.Success, args, null);
+            Finish(job, JobOutcomeReason.Completed, args, null);
             return;
         }
         job.DueAt = next;

@@ -51,6 +51,10 @@ public sealed class JobRecord
     public bool OnSuccess { get; set; } = true;
     /// <summary>True when the app registered an error feedback (JobReactor's on_error).</summary>
     public bool OnError { get; set; } = true;
+    /// <summary>The last progress the running (or last) attempt reported, from 0 to 1; null when it reported none.</summary>
+    public double? Progress { get; set; }
+    /// <summary>The message of the last progress report, or null.</summary>
+    public string? ProgressMessage { get; set; }
     /// <summary>Layout version of this record.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;
 

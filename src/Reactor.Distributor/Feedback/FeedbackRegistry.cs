@@ -16,7 +16,8 @@ internal sealed record JobFeedback(
     Action<JobArgs>? Error,
     TaskCompletionSource<JobResult>? Completion,
     Action<JobResult>? Recovered = null,
-    Action<JobResult>? Settled = null)
+    Action<JobResult>? Settled = null,
+    Action<JobProgress>? OnProgress = null)
 {
     /// <summary>Runs for a cancelled job; without it, <see cref="Error"/> runs (<see cref="OutcomeMapping.Lambda"/>).</summary>
     public Action<JobArgs>? Cancelled { get; init; }
@@ -224,8 +225,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     private async Task DeliverAsync()
     {
-        await foreach (var (feedback, result, journaled) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (feedback, result, journaled, progress) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (progress is not null)
+            {
+                DeliverProgress(feedback, progress);
+                continue;
+            }
             Run(feedback, result);
             foreach (var duplicate in feedback.Duplicates ?? [])
             {
@@ -253,7 +259,8 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
     }
 
-    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled);
+    /// <summary>One item for the delivery loop: a result, or (with <see cref="Progress"/> set) a progress report.</summary>
+    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled, JobProgress? Progress = null);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Feedback for job {Name} {JobId} threw")]
     private static partial void LogFeedbackThrew(ILogger logger, string name, string jobId, Exception exception);

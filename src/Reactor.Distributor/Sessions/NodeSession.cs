@@ -140,6 +140,11 @@ internal sealed partial class NodeSession : INodeSender
             case Credit credit when credit.Count > 0:
                 _context.Dispatcher.AddCredit(slot, credit.Count);
                 break;
+            case Progress progress when !_context.Dispatcher.IsHeldByAnother(progress.JobId, slot):
+                _context.Feedback.Progress(progress);
+                break;
+            case Progress or Heartbeat:
+                break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
                 _context.Dispatcher.StopSendingTo(slot);

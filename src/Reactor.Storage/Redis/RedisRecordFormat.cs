@@ -58,6 +58,14 @@ internal static partial class RedisRecordFormat
         {
             entries.Add(new HashEntry("last_error", record.LastError));
         }
+        if (record.Progress is { } progress)
+        {
+            entries.Add(new HashEntry("progress", progress.ToString("R", CultureInfo.InvariantCulture)));
+        }
+        if (record.ProgressMessage is not null)
+        {
+            entries.Add(new HashEntry("progress_message", record.ProgressMessage));
+        }
         return [.. entries];
     }
 

@@ -98,6 +98,7 @@ internal static class SampleMessages
         ("ResultAck", new ResultAck("job-42")),
         ("Publish", new Publish("job-42", 1, PublishKind.Trigger, "finalize", new JobArgs { ["n"] = 5 },
             DelayMs: 0, Events: ["event_1", "event_2"], Global: false)),
+        ("Progress", new Progress("job-42", 1, 0.5, "3/7")),
     ];
 
     public static IReactorMessage Get(string name) => All().Single(sample => sample.Name == name).Message;
