@@ -2,12 +2,16 @@ using NUnit.Framework;
 
 namespace Reactor.Tests.Integration;
 
-/// <summary>Stops the services the test run started itself (the Redis Cluster) once every test has run.</summary>
+/// <summary>Stops the services the test run started itself (the Redis Cluster, the RabbitMQ cluster) once every test has run.</summary>
 [SetUpFixture]
 public sealed class ServicesTeardown
 {
     [OneTimeTearDown]
-    public static Task StopAsync() => Services.TestServices.StopOwnServicesAsync();
+    public static async Task StopAsync()
+    {
+        await Services.TestServices.StopOwnServicesAsync();
+        await Services.RabbitMqClusterProcess.StopSharedAsync();
+    }
 }
 
 /// <summary>Key lookups for tests that check what a run left in Redis, on a single server or every cluster master.</summary>
