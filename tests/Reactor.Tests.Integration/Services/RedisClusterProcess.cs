@@ -58,12 +58,12 @@ internal sealed class RedisClusterProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every live server reports <c>cluster_state:ok</c> and all 16384 slots served.</summary>
+    /// <summary>Waits until every live server reports <c>cluster_state:ok</c> and all 16384 slots served (checks once for a zero patience).</summary>
     public async Task WaitUntilHealthyAsync(TimeSpan patience)
     {
         var deadline = DateTime.UtcNow + patience;
         var last = "";
-        while (DateTime.UtcNow < deadline)
+        while (true)
         {
             var healthy = true;
             foreach (var server in _servers.Where(s => s.IsRunning))
@@ -78,6 +78,10 @@ internal sealed class RedisClusterProcess : IAsyncDisposable
             if (healthy)
             {
                 return;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                break;
             }
             await Task.Delay(200);
         }
