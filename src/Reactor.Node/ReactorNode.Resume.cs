@@ -15,7 +15,7 @@ public sealed partial class ReactorNode
     /// </summary>
     private async Task ResumeStoredJobsAsync(CancellationToken cancellationToken)
     {
-        if (!_options.RetryJobsAtStart || _store is { IsDurable: false } || _links.Count == 0)
+        if (!_options.RetryJobsAtStart || _store is { IsDurable: false } || (_links.Count == 0 && _options.Discover is null))
         {
             return;
         }
