@@ -13,7 +13,7 @@ internal sealed partial class NodeSession
     private async Task<NodeSlot?> HandshakeAsync(PeerConnection connection, CancellationToken stopping)
     {
         var nonce = RandomNumberGenerator.GetBytes(16);
-        connection.Send(new Greeting(ProtocolLimits.CurrentVersion, _context.DistributorId, nonce, _context.Options.Secret is not null));
+        connection.Send(Greeting.ForThisBuild(_context.DistributorId, nonce, _context.Options.Secret is not null));
         using var deadline = new HandshakeDeadline(_context.Options.HandshakeTimeout, _context.Time, stopping);
         IReactorMessage? first;
         try
@@ -57,9 +57,9 @@ internal sealed partial class NodeSession
 
     private string? Check(Hello hello, byte[] nonce)
     {
-        if (hello.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        if (!ProtocolLimits.Speaks(hello.ProtocolVersion))
         {
-            return $"protocol version {hello.ProtocolVersion} is not supported; this distributor speaks {ProtocolLimits.CurrentVersion}";
+            return $"protocol version {hello.ProtocolVersion} is not supported; this distributor speaks {ProtocolLimits.OldestVersion} to {ProtocolLimits.CurrentVersion}";
         }
         if (string.IsNullOrWhiteSpace(hello.NodeName) || hello.NodeName.Length > 200 || hello.NodeName.Any(char.IsControl))
         {

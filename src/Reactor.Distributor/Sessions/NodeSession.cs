@@ -103,7 +103,7 @@ internal sealed partial class NodeSession : INodeSender
             LogDispatchesExhausted(_logger, job.Name, job.Id, job.Losses);
             // The same path as any job that ends without a node's result: one error feedback, and the
             // durable journal (if any) settles it, so it is never dispatched again, not even after a restart.
-            _context.Feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), error);
+            _context.Feedback.Fail(job.Id, JobOutcomeReason.NodesLost, job.Dispatch.Args.Clone(), error);
         }
     }
 
@@ -140,6 +140,11 @@ internal sealed partial class NodeSession : INodeSender
             case Credit credit when credit.Count > 0:
                 _context.Dispatcher.AddCredit(slot, credit.Count);
                 break;
+            case Progress progress when !_context.Dispatcher.IsHeldByAnother(progress.JobId, slot):
+                _context.Feedback.Progress(progress);
+                break;
+            case Progress or Heartbeat:
+                break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
                 _context.Dispatcher.StopSendingTo(slot);
@@ -151,7 +156,7 @@ internal sealed partial class NodeSession : INodeSender
 
     private void OnResult(Result result, NodeSlot slot)
     {
-        if (result.Final && result.Outcome == JobOutcomeCode.Error && _context.Dispatcher.IsHeldByAnother(result.JobId, slot))
+        if (result.Final && result.Outcome == JobOutcome.Failed && _context.Dispatcher.IsHeldByAnother(result.JobId, slot))
         {
             // A stale failure: this node's copy was superseded when its connection dropped, and the
             // node the job went to next may still succeed. Acknowledged so the node forgets it.

@@ -45,13 +45,17 @@ internal sealed partial class DistributorLink
         using var deadline = new HandshakeDeadline(_options.HandshakeTimeout, _time, stopping);
         var greeting = await connection.ReceiveAsync(deadline).ConfigureAwait(false) as Greeting
             ?? throw new InvalidDataException("distributor did not start with a Greeting");
-        if (greeting.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        if (ProtocolLimits.Negotiate(greeting.ProtocolVersion, greeting.MaxProtocolVersion) is not { } version)
         {
             // Not a violation: a distributor upgraded first. Say why, close, and keep retrying with
             // backoff, so the node joins once a distributor of its version answers on this address.
             LogVersionMismatch(_logger, _address.ToString(), greeting.ProtocolVersion, ProtocolLimits.CurrentVersion);
-            Refused($"the distributor speaks protocol version {greeting.ProtocolVersion}, this node {ProtocolLimits.CurrentVersion}");
-            connection.Send(new Goodbye($"this node speaks protocol version {ProtocolLimits.CurrentVersion}"));
+            var theirs = greeting.MaxProtocolVersion > greeting.ProtocolVersion
+                ? $"{greeting.ProtocolVersion}-{greeting.MaxProtocolVersion}"
+                : $"{greeting.ProtocolVersion}";
+            var ours = $"{ProtocolLimits.OldestVersion}-{ProtocolLimits.CurrentVersion}";
+            Refused($"the distributor speaks protocol version {theirs}, this node {ours}");
+            connection.Send(new Goodbye($"this node speaks protocol version {ours}"));
             await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return null;
         }
@@ -60,12 +64,13 @@ internal sealed partial class DistributorLink
             LogSecretMissing(_logger, _address.ToString());
         }
         var proof = _identity.Secret is { } secret ? SecretProof.Compute(secret, greeting.Nonce, _identity.Name) : null;
-        connection.Send(new Hello(ProtocolLimits.CurrentVersion, _identity.Name, _identity.Capacity,
+        connection.Send(new Hello(version, _identity.Name, _identity.Capacity,
             [.. _identity.JobNames], _identity.StorageKind, proof));
         switch (await connection.ReceiveAsync(deadline).ConfigureAwait(false))
         {
             case Welcome welcome:
                 DistributorId = greeting.DistributorId;
+                ProtocolVersion = version;
                 return welcome;
             case Reject reject:
                 LogRejected(_logger, _address.ToString(), reject.Reason);
@@ -87,7 +92,7 @@ internal sealed partial class DistributorLink
             _connection = connection;
             while (_backlog.TryDequeue(out var result))
             {
-                connection.Send(result);
+                connection.Send(result.ForVersion(ProtocolVersion));
             }
         }
         Interlocked.Exchange(ref _pendingCredit, 0);
@@ -154,7 +159,10 @@ internal sealed partial class DistributorLink
         {
             // Only the reason travels: a few hundred bytes, far below any frame limit.
             var reason = $"the job's args cannot be sent back: {error.Message}";
-            var replacement = new Result(result.JobId, JobOutcomeCode.Error, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt);
+            var replacement = new Result(result.JobId, JobOutcome.Failed, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt)
+            {
+                Reason = JobOutcomeReason.Unsendable,
+            };
             if (result.Final)
             {
                 // Like any final result: kept for the next connection if this one has just closed.
@@ -162,7 +170,7 @@ internal sealed partial class DistributorLink
             }
             else
             {
-                Send(replacement);
+                Send(replacement.ForVersion(ProtocolVersion));
             }
         }
     }

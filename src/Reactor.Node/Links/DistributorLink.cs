@@ -47,6 +47,9 @@ internal sealed partial class DistributorLink
     /// <summary>The id the distributor gave in its last greeting (JobReactor's "distributor" field).</summary>
     public string DistributorId { get; private set; } = "";
 
+    /// <summary>The protocol version agreed in the last handshake; results are sent in its form (<see cref="Result.ForVersion"/>).</summary>
+    public int ProtocolVersion { get; private set; } = ProtocolLimits.CurrentVersion;
+
     /// <summary>Counts successful handshakes; jobs remember the generation they arrived on.</summary>
     public int Generation { get; private set; }
 
@@ -67,7 +70,7 @@ internal sealed partial class DistributorLink
     {
         lock (_gate)
         {
-            if (_connection is not null && _connection.Send(result))
+            if (_connection is not null && _connection.Send(result.ForVersion(ProtocolVersion)))
             {
                 return;
             }
