@@ -6,8 +6,23 @@ public sealed class NodeOptions
     /// <summary>The node's name, unique among the nodes connected to one distributor. Required.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Distributors to connect to, as <c>host:port</c>. At least one.</summary>
+    /// <summary>Distributors to connect to, as <c>host:port</c>. At least one, unless <see cref="Discover"/> is set.</summary>
     public IList<string> Distributors { get; } = [];
+
+    /// <summary>
+    /// Redis address of the discovery directory (<c>{DiscoverKeyPrefix}:discovery</c>) that distributors
+    /// with <c>DistributorOptions.Announce</c> write to: the node connects to every live distributor
+    /// listed there, joins new ones within <see cref="DiscoveryInterval"/>, and drops those whose record
+    /// was withdrawn or expired. Works beside <see cref="Distributors"/> (static links are never dropped).
+    /// Default: none.
+    /// </summary>
+    public string? Discover { get; set; }
+
+    /// <summary>Key prefix of the discovery directory; the distributors' <c>KeyPrefix</c>. Default: "reactor".</summary>
+    public string DiscoverKeyPrefix { get; set; } = "reactor";
+
+    /// <summary>How often the node reads the discovery directory. Default: 1 s.</summary>
+    public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Directory of job definitions (<c>*.csx</c> scripts and <c>*.dll</c> modules), loaded at start.
@@ -82,6 +97,13 @@ public sealed class NodeOptions
     /// </summary>
     public string? TlsThumbprint { get; set; }
 
+    /// <summary>
+    /// How long dialling a distributor, the TLS handshake and the Greeting/Hello/Welcome exchange may each
+    /// take before the attempt is abandoned and retried after the reconnect delay. Measured with the
+    /// node's <see cref="TimeProvider"/>. Default: 10 s.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>First reconnect delay; it doubles up to <see cref="MaxReconnectDelay"/>. Default: 100 ms.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -144,9 +166,24 @@ public sealed class NodeOptions
         {
             errors.Add(secretProblem);
         }
-        if (Distributors.Count == 0)
+        if (Distributors.Count == 0 && Discover is null)
         {
-            errors.Add("at least one distributor address (host:port) is required");
+            errors.Add("at least one distributor address (host:port) is required, or Discover");
+        }
+        if (Discover is not null)
+        {
+            try
+            {
+                Reactor.Storage.Redis.RedisAddress.Parse(Discover);
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"Discover: {e.Message}");
+            }
+        }
+        if (DiscoveryInterval < TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add("DiscoveryInterval must be at least 10 ms");
         }
         foreach (var address in Distributors)
         {
@@ -170,6 +207,10 @@ public sealed class NodeOptions
         if (LoopStallTimeout <= TimeSpan.Zero)
         {
             errors.Add("LoopStallTimeout must be positive");
+        }
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("HandshakeTimeout must be positive");
         }
         if (CancellationGrace < TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero)
         {

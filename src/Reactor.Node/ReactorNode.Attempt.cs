@@ -12,7 +12,7 @@ public sealed partial class ReactorNode
     {
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
             return;
         }
         job.Record.Attempt++;
@@ -82,8 +82,8 @@ public sealed partial class ReactorNode
             // Progress still waiting in the gate goes out before the result, on the same connection.
             run.Progress.Close();
             _metrics.AttemptEnded(job.Record.Name, started,
-                ending.CancelledByJob || ending.CancelledByApp ? Protocol.Messages.JobOutcomeCode.Cancelled
-                : ending.Failure is null ? Protocol.Messages.JobOutcomeCode.Success : Protocol.Messages.JobOutcomeCode.Error);
+                ending.CancelledByJob || ending.CancelledByApp ? JobOutcome.Cancelled
+                : ending.Failure is null ? JobOutcome.Succeeded : JobOutcome.Failed);
             if (token != job.AttemptToken || job.Ended)
             {
                 return;
@@ -101,15 +101,15 @@ public sealed partial class ReactorNode
                 RunAgainOrLeave(job);
                 return;
             }
-            if (ending.CancelledByJob)
+            if (ending.CancelledBy is { } cancel)
             {
-                // CancelJob from job code ends the job for good, and the app hears of it as a success.
-                Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, run.Context.Args, null);
+                // CancelJob from job code ends the job for good: cancelled, with the job's own words as the reason.
+                Finish(job, JobOutcomeReason.CancelledByJob, run.Context.Args, CancelledByJobText + cancel.Message);
             }
             else if (ending.CancelledByApp)
             {
                 // The job stopped on its token after JR.Cancel: cancelled, and not a failure (no errbacks).
-                Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, run.Context.Args, CancelledByApp);
+                Finish(job, JobOutcomeReason.CancelledByApplication, run.Context.Args, CancelledByApp);
             }
             else if (ending.Failure is null)
             {
@@ -118,7 +118,7 @@ public sealed partial class ReactorNode
             else
             {
                 AttemptTracing.Failed(span, ending.Failure);
-                await OnFailedAsync(job, definition, run, ending.Failure);
+                await OnFailedAsync(job, definition, run, ending.Failure, ending.TimedOut ? JobOutcomeReason.TimedOut : JobOutcomeReason.Threw);
             }
         }
         finally
@@ -196,7 +196,7 @@ public sealed partial class ReactorNode
         }
     }
 
-    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, AttemptRun run, Exception failure)
+    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, AttemptRun run, Exception failure, JobOutcomeReason reason)
     {
         var args = run.Context.Args;
         var error = $"{failure.GetType().Name}: {failure.Message}";
@@ -233,19 +233,19 @@ public sealed partial class ReactorNode
         }
         if (cancelledByErrback)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, "cancelled from an errback after " + error);
+            Finish(job, JobOutcomeReason.CancelledByErrback, args, "cancelled from an errback after " + error);
             return;
         }
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, args, CancelledByApp);
             return;
         }
         var maxAttempt = job.Record.MaxAttempt > 0 ? job.Record.MaxAttempt : _options.MaxAttempt;
         // Typed args that do not bind would fail the same way on every attempt: no retry.
         if (job.Record.Attempt >= maxAttempt || failure is JobArgsException)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Error, args, error);
+            Finish(job, reason, args, error);
             return;
         }
         if (IsStale(job))

@@ -31,16 +31,16 @@ public sealed partial class ReactorNode
             }
         }
         Exception? failure = null;
-        var cancelledByJob = false;
+        CancelJob? cancelledByJob = null;
         if (!abandoned)
         {
             try
             {
                 await work;
             }
-            catch (CancelJob)
+            catch (CancelJob cancel)
             {
-                cancelledByJob = true;
+                cancelledByJob = cancel;
             }
             catch (Exception e)
             {
@@ -51,14 +51,14 @@ public sealed partial class ReactorNode
         return cancellation.Reason switch
         {
             // A job that still finished its work after the token fired succeeded; one that stopped timed out.
-            CancelReason.Timeout when stopped => new AttemptEnding(TimedOut(job), false, false, false, abandoned),
-            CancelReason.App when abandoned || failure is OperationCanceledException => new AttemptEnding(null, false, true, false, abandoned),
-            CancelReason.Shutdown when stopped => new AttemptEnding(null, false, false, true, abandoned),
+            CancelReason.Timeout when stopped => new AttemptEnding(TimeoutError(job), null, false, false, abandoned, TimedOut: true),
+            CancelReason.App when abandoned || failure is OperationCanceledException => new AttemptEnding(null, null, true, false, abandoned),
+            CancelReason.Shutdown when stopped => new AttemptEnding(null, null, false, true, abandoned),
             _ => new AttemptEnding(failure, cancelledByJob, false, false, abandoned),
         };
     }
 
-    private static TimeoutException TimedOut(NodeJob job) => new($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
+    private static TimeoutException TimeoutError(NodeJob job) => new($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
 
     private static string Describe(CancelReason reason) => reason switch
     {
@@ -109,11 +109,15 @@ public sealed partial class ReactorNode
     }
 
     /// <param name="Failure">Why the attempt failed (a timeout included), or null.</param>
-    /// <param name="CancelledByJob">Job code threw <see cref="CancelJob"/>.</param>
+    /// <param name="CancelledBy">What job code threw to cancel the job (<see cref="CancelJob"/>), or null.</param>
     /// <param name="CancelledByApp">The job stopped on its token after a cancel from the app (or ignored it past the grace).</param>
     /// <param name="Interrupted">Stopped by the node's shutdown: no outcome is reported.</param>
     /// <param name="Abandoned">Its code ignored the token and still runs; the attempt ended without it.</param>
-    private readonly record struct AttemptEnding(Exception? Failure, bool CancelledByJob, bool CancelledByApp, bool Interrupted, bool Abandoned);
+    /// <param name="TimedOut">The failure is the attempt's <c>Timeout</c>.</param>
+    private readonly record struct AttemptEnding(Exception? Failure, CancelJob? CancelledBy, bool CancelledByApp, bool Interrupted, bool Abandoned, bool TimedOut = false)
+    {
+        public bool CancelledByJob => CancelledBy is not null;
+    }
 
     [LoggerMessage(EventId = 50, Level = LogLevel.Warning,
         Message = "Job {Name} {JobId} attempt {Attempt} ignored its cancellation token ({Reason}) for {Grace}; abandoned it (its code may still be running)")]

@@ -25,7 +25,9 @@ public sealed partial class ReactorNode : IAsyncDisposable
     private readonly ReactorLoop _loop;
     private readonly TimerQueue<NodeJob> _timers;
     private readonly Dictionary<string, NodeJob> _jobs = new(StringComparer.Ordinal);
-    private readonly List<DistributorLink> _links = [];
+    // Copy-on-write: discovery adds and removes links while the loop and the links read the list, so
+    // the list is never changed in place, only replaced (see ReactorNode.Links.cs).
+    private volatile List<DistributorLink> _links = [];
     private readonly List<Task> _linkTasks = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _deferGate;
@@ -102,6 +104,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         _watchdog.Start();
         var codec = new MessageCodec(ProtocolLimits.Default);
         var identity = new NodeIdentity(_options.Name, _options.Capacity, _catalog.Names, _store.Kind, _options.Secret);
+        (_identity, _codec) = (identity, codec);
         foreach (var address in _options.Distributors)
         {
             var link = new DistributorLink(DistributorAddress.Parse(address), identity, _linkHandler, codec, _options, _time,
@@ -115,6 +118,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         {
             _linkTasks.Add(Task.Run(() => link.RunAsync(_stopping.Token), CancellationToken.None));
         }
+        StartDiscovery();
         LogStarted(_logger, _options.Name, _catalog.Names.Count, _store.Kind, string.Join(", ", _options.Distributors));
     }
 
@@ -130,6 +134,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
             return;
         }
         _draining = true;
+        await StopDiscoveryAsync().ConfigureAwait(false);
         foreach (var link in _links)
         {
             link.Send(new Protocol.Messages.Goodbye("node stopping"));

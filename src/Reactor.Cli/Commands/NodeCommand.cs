@@ -17,9 +17,12 @@ internal static class NodeCommand
         var name = new Option<string>("--name") { Description = "Node name, unique per distributor", Required = true };
         var distributors = new Option<string[]>("--distributor")
         {
-            Description = "Distributor address host:port (repeat for several)",
-            Required = true,
+            Description = "Distributor address host:port (repeat for several); required unless --discover is given",
             Arity = ArgumentArity.OneOrMore,
+        };
+        var discover = new Option<string?>("--discover")
+        {
+            Description = "Redis address of the discovery directory: connect to every distributor announced there, join new ones, drop gone ones",
         };
         var jobs = new Option<string>("--jobs") { Description = "Jobs directory (*.csx scripts, *.dll modules)", DefaultValueFactory = _ => "reactor_jobs" };
         var storage = new Option<string>("--storage") { Description = "Job storage: memory or redis", DefaultValueFactory = _ => defaults.Storage };
@@ -52,7 +55,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
-            name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
+            name, distributors, discover, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
             shutdownGrace, cancellationGrace, progressInterval,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
             metricsPort, logFormat, healthPort,
@@ -86,7 +89,8 @@ internal static class NodeCommand
                 o.Tls = result.GetValue(tls);
                 o.TlsThumbprint = result.GetValue(tlsThumbprint);
                 o.Service = result.GetValue(service);
-                foreach (var address in result.GetValue(distributors)!)
+                o.Discover = result.GetValue(discover);
+                foreach (var address in result.GetValue(distributors) ?? [])
                 {
                     o.Distributors.Add(address);
                 }
@@ -143,7 +147,7 @@ internal static class NodeCommand
         logging.Apply(builder.Logging);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + options.CancellationGrace + TimeSpan.FromSeconds(5));
         builder.Services.AddReactorNode(fill);
-        builder.Services.AddHealthChecks().AddReactorHealthChecks();
+        builder.Services.AddHealthChecks().AddReactorNodeHealthCheck();
         using var host = builder.Build();
         // Exporter failures surface only on the exporters' EventSources: this puts them in the node's log.
         using var exporterErrors = telemetry is null ? null
