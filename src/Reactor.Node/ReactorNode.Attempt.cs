@@ -12,7 +12,7 @@ public sealed partial class ReactorNode
     {
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, job.NewArgs(), CancelledByApp);
             return;
         }
         job.Record.Attempt++;
@@ -22,21 +22,27 @@ public sealed partial class ReactorNode
         job.AttemptStarted = _time.GetTimestamp();
         Interlocked.Increment(ref _running);
         var token = ++job.AttemptToken;
-        var args = job.OriginalArgs.Clone();
+        var args = job.NewArgs();
         AttachFlow(job, args);
         if (_options.MergeJobItselfToArgs)
         {
-            args["job_itself"] = JobReflection.Describe(job);
+            args["job_itself"] = JobReflection.Describe(job, Name);
         }
         Persist(job);
         _catalog.TryGet(job.Record.Name, out var definition);
-        _ = RunAttemptAsync(job, definition!, args, token);
+        // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons the
+        // thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
+        // The step is the work item, so a job whose code finishes without waiting costs no async state.
+        _loop.Post(_runAttempt ??= state => _ = RunAttemptAsync((AttemptStep)state!), new AttemptStep(job, token, job.Record.Timeout, definition!, args));
     }
 
-    private async Task RunAttemptAsync(NodeJob job, JobDefinition definition, JobArgs args, int token)
+    /// <summary>Starts the attempt its state names; one delegate per node, so posting an attempt allocates only its step.</summary>
+    private SendOrPostCallback? _runAttempt;
+
+    private async Task RunAttemptAsync(AttemptStep step)
     {
+        var (job, definition, args, token) = (step.Job, step.Definition, step.Args, step.Token);
         // The mark lets the watchdog tell whose code holds the loop, in this step and after every await.
-        var step = new AttemptStep(job, token, job.Record.Timeout);
         _loop.EnterStep(step);
         // Started inside the attempt's own async flow, so it is Activity.Current for this attempt's code only;
         // null (and nothing allocated) when nobody listens.
@@ -57,9 +63,6 @@ public sealed partial class ReactorNode
         }
         try
         {
-            // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
-            // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
-            await Task.Yield();
             var started = _metrics.AttemptStarted();
             Exception? failure = null;
             var cancelledByJob = false;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Reactor.Node.Links;
 using Reactor.Node.Runtime;
 using Reactor.Protocol.Messages;
@@ -8,6 +9,9 @@ namespace Reactor;
 // How jobs arrive, wait and leave: everything here runs on the reactor loop.
 public sealed partial class ReactorNode
 {
+    /// <summary>Scratch buffer for encoding a parking job's args (loop only).</summary>
+    private readonly ArrayBufferWriter<byte> _argsScratch = new();
+
     private void Accept(DistributorLink link, int generation, Dispatch dispatch)
     {
         if (_draining)
@@ -45,7 +49,9 @@ public sealed partial class ReactorNode
             link.ReturnCredit();
             return;
         }
-        var job = new NodeJob(ToRecord(dispatch, link), dispatch.Args, link)
+        var record = NodeJobRecord.FromWire(dispatch.JobId, dispatch.Name, link.DistributorId, dispatch.RunAtUnixMs, dispatch.PeriodMs,
+            dispatch.Defer, dispatch.MaxAttempt, dispatch.RetryMultiplierMs, dispatch.TimeoutMs);
+        var job = new NodeJob(record, dispatch.Args, link)
         {
             LinkGeneration = generation,
             TraceParent = dispatch.TraceParent,
@@ -67,27 +73,16 @@ public sealed partial class ReactorNode
         }
     }
 
-    private JobRecord ToRecord(Dispatch dispatch, DistributorLink link) => new()
-    {
-        Id = dispatch.JobId,
-        Name = dispatch.Name,
-        Args = dispatch.Args,
-        Node = Name,
-        Distributor = link.DistributorId,
-        RunAt = dispatch.RunAtUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(dispatch.RunAtUnixMs) : null,
-        Period = dispatch.PeriodMs > 0 ? TimeSpan.FromMilliseconds(dispatch.PeriodMs) : null,
-        Defer = dispatch.Defer,
-        MaxAttempt = dispatch.MaxAttempt,
-        RetryMultiplier = dispatch.RetryMultiplierMs > 0 ? TimeSpan.FromMilliseconds(dispatch.RetryMultiplierMs) : null,
-        Timeout = dispatch.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(dispatch.TimeoutMs) : null,
-    };
-
-    /// <summary>Puts the job on the timer queue; while it waits it holds no credit.</summary>
+    /// <summary>
+    /// Puts the job on the timer queue; while it waits it holds no credit, and its args wait encoded
+    /// (a parked job is mostly memory, and a million of them may wait at once).
+    /// </summary>
     private void Park(NodeJob job, DateTimeOffset due, JobStatus status)
     {
         job.Record.Status = status;
         job.Record.RunAt = due;
         job.Record.MakeAfter = due - _time.GetUtcNow();
+        job.EncodeArgs(_argsScratch);
         Persist(job);
         _timers.Schedule(job, due);
         ReleaseCredit(job);
@@ -115,7 +110,7 @@ public sealed partial class ReactorNode
             job.CancelRequested = true;
             return;
         }
-        Finish(job, JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+        Finish(job, JobOutcomeCode.Cancelled, job.NewArgs(), CancelledByApp);
     }
 
     /// <summary>

@@ -44,7 +44,7 @@ public sealed partial class ReactorNode
         }
         // No connection yet: the job's publishes and results wait for a link to the distributor named
         // in its record (Bind), or for that distributor's copy of the job (Adopt), whichever comes first.
-        var job = new NodeJob(record, record.Args, null)
+        var job = new NodeJob(NodeJobRecord.FromStored(record), record.Args, null)
         {
             LinkGeneration = DurableGeneration,
             CreditReturned = true,
@@ -55,14 +55,15 @@ public sealed partial class ReactorNode
             _unbound.Add(job);
         }
         var now = _time.GetUtcNow();
-        if (record.Status == JobStatus.InProgress && record.Attempt > 0)
+        var held = job.Record;
+        if (held.Status == JobStatus.InProgress && held.Attempt > 0)
         {
             // It was running when the node died: that attempt counts, the next one starts now.
-            record.Status = JobStatus.Error;
-            record.LastError ??= "interrupted: the node stopped during this attempt";
+            held.Status = JobStatus.Error;
+            held.LastError ??= "interrupted: the node stopped during this attempt";
         }
-        var due = record.RunAt is { } at && at > now ? at : now;
+        var due = held.RunAt is { } at && at > now ? at : now;
         job.DueAt = due;
-        Park(job, due, record.Status == JobStatus.New ? JobStatus.Queued : record.Status);
+        Park(job, due, held.Status == JobStatus.New ? JobStatus.Queued : held.Status);
     }
 }

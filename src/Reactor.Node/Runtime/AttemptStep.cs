@@ -1,3 +1,5 @@
+using Reactor.Node.Jobs;
+
 namespace Reactor.Node.Runtime;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace Reactor.Node.Runtime;
 /// held the loop past its timeout (<see cref="TryAbandon"/>). The loser touches nothing, which is
 /// what keeps an abandoned thread that returns late from racing the new loop thread.
 /// </summary>
-internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout) : ILoopStep
+/// <remarks>It is also the loop work item that starts the attempt, so it carries what the attempt runs.</remarks>
+internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout, JobDefinition definition, JobArgs args) : ILoopStep
 {
     private const int Running = 0;
     private const int Finished = 1;
@@ -20,6 +23,12 @@ internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout) : I
 
     /// <inheritdoc />
     public TimeSpan? Timeout { get; } = timeout;
+
+    /// <summary>The job's steps (body, callbacks, errbacks).</summary>
+    public JobDefinition Definition { get; } = definition;
+
+    /// <summary>This attempt's args, shared by its body and callbacks.</summary>
+    public JobArgs Args { get; } = args;
 
     public bool Abandoned => Volatile.Read(ref _state) == AbandonedState;
 

@@ -1,15 +1,62 @@
+using System.Buffers;
 using Reactor.Node.Links;
-using Reactor.Storage;
+using Reactor.Protocol.Framing;
 
 namespace Reactor.Node.Runtime;
 
-/// <summary>A job held by this node. Owned by the reactor loop: no other thread touches it.</summary>
-internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, DistributorLink? link)
+/// <summary>
+/// A job held by this node. Owned by the reactor loop: no other thread touches it. Kept small, because
+/// a node may hold a million of them parked on timers: a packed record, args encoded while parked, and
+/// the rarely used lists created on first use.
+/// </summary>
+internal sealed class NodeJob(NodeJobRecord record, JobArgs originalArgs, DistributorLink? link)
 {
-    public JobRecord Record { get; } = record;
+    /// <summary>An empty args map, encoded: shared by every job that has no args.</summary>
+    private static readonly byte[] EmptyArgs = [0x80];
 
-    /// <summary>Each attempt and each periodic run starts from these, so one attempt's leftovers never leak into the next.</summary>
-    public JobArgs OriginalArgs { get; } = originalArgs;
+    /// <summary>Decoded original args; null while they are held encoded (parked).</summary>
+    private JobArgs? _args = originalArgs;
+
+    /// <summary>The original args as MessagePack, once the job has parked; decoded afresh for each attempt.</summary>
+    private byte[]? _encodedArgs;
+
+    private List<Protocol.Messages.IReactorMessage>? _waiting;
+
+    private long _dueAt = long.MinValue;
+
+    public NodeJobRecord Record { get; } = record;
+
+    /// <summary>
+    /// A fresh copy of the args the job was enqueued with: each attempt and each periodic run starts
+    /// from one, so one attempt's leftovers never leak into the next.
+    /// </summary>
+    public JobArgs NewArgs() => _args?.Clone() ?? JobArgsSerializer.Deserialize(_encodedArgs!);
+
+    /// <summary>The original args for a store write (shared, not copied: nothing modifies them).</summary>
+    public JobArgs StoredArgs() => _args ?? JobArgsSerializer.Deserialize(_encodedArgs!);
+
+    /// <summary>
+    /// Trades the decoded args for their encoding (about 40 bytes for a small map instead of ~260 for a
+    /// dictionary and its boxes) while the job waits on a timer. <paramref name="buffer"/> is the loop's scratch.
+    /// </summary>
+    public void EncodeArgs(ArrayBufferWriter<byte> buffer)
+    {
+        if (_args is not { } args)
+        {
+            return;
+        }
+        if (args.Count == 0)
+        {
+            _encodedArgs = EmptyArgs;
+        }
+        else
+        {
+            buffer.ResetWrittenCount();
+            JobArgsSerializer.Serialize(args, buffer);
+            _encodedArgs = buffer.WrittenSpan.ToArray();
+        }
+        _args = null;
+    }
 
     /// <summary>
     /// Where results and publishes go: the connection (and distributor) that sent the job, or the one
@@ -23,8 +70,8 @@ internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, Distributo
     /// <summary>The link generation the job belongs to; a job from an older generation was re-dispatched elsewhere.</summary>
     public int LinkGeneration { get; set; }
 
-    /// <summary>Messages of a resumed job whose distributor has no live link yet, in send order (route lock).</summary>
-    public List<Protocol.Messages.IReactorMessage> Waiting { get; } = [];
+    /// <summary>Messages of a resumed job whose distributor has no live link yet, in send order (route lock); created on first use.</summary>
+    public List<Protocol.Messages.IReactorMessage> Waiting => _waiting ??= [];
 
     /// <summary>
     /// The connection this attempt's first publish went on (route lock). An attempt whose publishes went
@@ -42,7 +89,11 @@ internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, Distributo
     public string Id => Record.Id;
 
     /// <summary>The slot the current run was due at; periodic runs keep to slots spaced by the period.</summary>
-    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset? DueAt
+    {
+        get => _dueAt == long.MinValue ? null : new DateTimeOffset(_dueAt, TimeSpan.Zero);
+        set => _dueAt = value?.UtcTicks ?? long.MinValue;
+    }
 
     public bool Running { get; set; }
 

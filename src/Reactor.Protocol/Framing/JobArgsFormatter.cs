@@ -37,6 +37,10 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
             return new JobArgs();
         }
         var count = ReadMapHeader(ref reader);
+        if (count == 0)
+        {
+            return new JobArgs();
+        }
         var values = new Dictionary<string, object?>(count, StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
