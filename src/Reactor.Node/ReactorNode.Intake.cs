@@ -49,14 +49,13 @@ public sealed partial class ReactorNode
             link.ReturnCredit();
             return;
         }
-        var record = NodeJobRecord.FromWire(dispatch.JobId, dispatch.Name, link.DistributorId, dispatch.RunAtUnixMs, dispatch.PeriodMs,
-            dispatch.Defer, dispatch.MaxAttempt, dispatch.RetryMultiplierMs, dispatch.TimeoutMs);
-        var job = new NodeJob(record, dispatch.Args, link)
+        var job = NodeJob.FromWire(dispatch.JobId, dispatch.Name, dispatch.Args, link, link.DistributorId, dispatch.RunAtUnixMs,
+            dispatch.PeriodMs, dispatch.Defer, dispatch.MaxAttempt, dispatch.RetryMultiplierMs, dispatch.TimeoutMs);
+        job.LinkGeneration = generation;
+        if (dispatch.TraceParent is not null)
         {
-            LinkGeneration = generation,
-            TraceParent = dispatch.TraceParent,
-            TraceState = dispatch.TraceState,
-        };
+            job.SetTraceContext(dispatch.TraceParent, dispatch.TraceState);
+        }
         _jobs.Add(job.Id, job);
         var runAt = job.Record.RunAt;
         if (runAt is { } due && due > _time.GetUtcNow())

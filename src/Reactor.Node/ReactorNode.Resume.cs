@@ -44,11 +44,9 @@ public sealed partial class ReactorNode
         }
         // No connection yet: the job's publishes and results wait for a link to the distributor named
         // in its record (Bind), or for that distributor's copy of the job (Adopt), whichever comes first.
-        var job = new NodeJob(NodeJobRecord.FromStored(record), record.Args, null)
-        {
-            LinkGeneration = DurableGeneration,
-            CreditReturned = true,
-        };
+        var job = NodeJob.FromStored(record);
+        job.LinkGeneration = DurableGeneration;
+        job.CreditReturned = true;
         _jobs.Add(job.Id, job);
         lock (_routesGate)
         {

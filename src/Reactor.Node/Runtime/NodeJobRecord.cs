@@ -5,25 +5,27 @@ namespace Reactor.Node.Runtime;
 /// <summary>
 /// The fields of a <see cref="JobRecord"/> a node keeps for each job it holds, packed: times as UTC
 /// ticks with a sentinel for "none" instead of nullable <see cref="DateTimeOffset"/>/<see cref="TimeSpan"/>
-/// (24 and 16 bytes each), no args (the <see cref="NodeJob"/> keeps them, encoded while parked) and no
-/// node name (the node knows its own). A million parked jobs each hold one; a <see cref="JobRecord"/> is
-/// built from it only when a durable store needs a copy to write. Owned by the reactor loop.
+/// (24 and 16 bytes each), no args (the <see cref="NodeJob"/> keeps them, encoded while parked), no node
+/// name (the node knows its own), and the fields only a failed job needs in a side object. It is the
+/// base of <see cref="NodeJob"/> rather than an object of its own: a million parked jobs each save an
+/// object header and a reference. A <see cref="JobRecord"/> is built from it only when a durable store
+/// needs a copy to write. Owned by the reactor loop.
 /// </summary>
-internal sealed class NodeJobRecord
+internal abstract class NodeJobRecord(string id, string name)
 {
     /// <summary>Marks a time field as unset (a null in <see cref="JobRecord"/>).</summary>
-    private const long None = long.MinValue;
+    protected const long None = long.MinValue;
 
     private long _runAt = None;
     private long _makeAfter = None;
-    private long _failedAt = None;
     private long _period = None;
     private long _retryMultiplier = None;
     private long _timeout = None;
+    private NodeJobExtras? _extras;
 
-    public required string Id { get; init; }
+    public string Id { get; } = id;
 
-    public required string Name { get; init; }
+    public string Name { get; } = name;
 
     /// <summary>The distributor that sent the job (its id), where the results go.</summary>
     public string Distributor { get; set; } = "";
@@ -42,17 +44,10 @@ internal sealed class NodeJobRecord
 
     public bool OnError { get; set; } = true;
 
-    public string? LastError { get; set; }
-
     /// <summary>When the job is next due, or null to run now.</summary>
     public DateTimeOffset? RunAt { get => ToTime(_runAt); set => _runAt = value?.UtcTicks ?? None; }
 
-    /// <summary>UTC ticks of <see cref="RunAt"/> (no struct built), or <see cref="long.MinValue"/> when unset.</summary>
-    public long RunAtTicks => _runAt;
-
     public TimeSpan? MakeAfter { get => ToSpan(_makeAfter); set => _makeAfter = value?.Ticks ?? None; }
-
-    public DateTimeOffset? FailedAt { get => ToTime(_failedAt); set => _failedAt = value?.UtcTicks ?? None; }
 
     public TimeSpan? Period { get => ToSpan(_period); set => _period = value?.Ticks ?? None; }
 
@@ -60,48 +55,35 @@ internal sealed class NodeJobRecord
 
     public TimeSpan? Timeout { get => ToSpan(_timeout); set => _timeout = value?.Ticks ?? None; }
 
-    /// <summary>Sets a span from protocol milliseconds, where zero or less means "not set".</summary>
-    public static long SpanTicks(long milliseconds) => milliseconds > 0 ? milliseconds * TimeSpan.TicksPerMillisecond : None;
-
-    /// <summary>UTC ticks from protocol Unix milliseconds, where zero or less means "not set".</summary>
-    public static long TimeTicks(long unixMilliseconds) =>
-        unixMilliseconds > 0 ? DateTime.UnixEpoch.Ticks + (unixMilliseconds * TimeSpan.TicksPerMillisecond) : None;
-
-    /// <summary>Builds a record from a Dispatch's raw fields, with no intermediate structs.</summary>
-    public static NodeJobRecord FromWire(string id, string name, string distributor, long runAtUnixMs, long periodMs,
-        bool defer, int maxAttempt, long retryMultiplierMs, long timeoutMs) => new()
+    public string? LastError
     {
-        Id = id,
-        Name = name,
-        Distributor = distributor,
-        Defer = defer,
-        MaxAttempt = maxAttempt,
-        _runAt = TimeTicks(runAtUnixMs),
-        _period = SpanTicks(periodMs),
-        _retryMultiplier = SpanTicks(retryMultiplierMs),
-        _timeout = SpanTicks(timeoutMs),
-    };
+        get => _extras?.LastError;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.LastError = value;
+            }
+        }
+    }
 
-    /// <summary>The node's view of a stored record (resumed at start).</summary>
-    public static NodeJobRecord FromStored(JobRecord stored) => new()
+    public DateTimeOffset? FailedAt
     {
-        Id = stored.Id,
-        Name = stored.Name,
-        Distributor = stored.Distributor,
-        Status = stored.Status,
-        Attempt = stored.Attempt,
-        MaxAttempt = stored.MaxAttempt,
-        Defer = stored.Defer,
-        OnSuccess = stored.OnSuccess,
-        OnError = stored.OnError,
-        LastError = stored.LastError,
-        RunAt = stored.RunAt,
-        MakeAfter = stored.MakeAfter,
-        FailedAt = stored.FailedAt,
-        Period = stored.Period,
-        RetryMultiplier = stored.RetryMultiplier,
-        Timeout = stored.Timeout,
-    };
+        get => ToTime(_extras?.FailedAt ?? None);
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.FailedAt = value?.UtcTicks ?? None;
+            }
+        }
+    }
+
+    /// <summary>Fields most jobs never set, created on first use.</summary>
+    private protected NodeJobExtras Extras => _extras ??= new NodeJobExtras();
+
+    /// <summary>The side object if it exists (reading a rare field must not create it).</summary>
+    private protected NodeJobExtras? ExtrasIfAny => _extras;
 
     /// <summary>A full record for the store: a copy, so the loop can keep changing this one while the write is in flight.</summary>
     public JobRecord ToStored(JobArgs args, string node) => new()
@@ -126,7 +108,64 @@ internal sealed class NodeJobRecord
         Timeout = Timeout,
     };
 
-    private static DateTimeOffset? ToTime(long ticks) => ticks == None ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+    /// <summary>Sets the fields a Dispatch carries, from its raw values (zero or less means "not set").</summary>
+    protected void SetFromWire(string distributor, long runAtUnixMs, long periodMs, bool defer, int maxAttempt, long retryMultiplierMs, long timeoutMs)
+    {
+        Distributor = distributor;
+        Defer = defer;
+        MaxAttempt = maxAttempt;
+        _runAt = runAtUnixMs > 0 ? DateTime.UnixEpoch.Ticks + (runAtUnixMs * TimeSpan.TicksPerMillisecond) : None;
+        _period = SpanTicks(periodMs);
+        _retryMultiplier = SpanTicks(retryMultiplierMs);
+        _timeout = SpanTicks(timeoutMs);
+    }
+
+    /// <summary>Sets every field from a stored record (resumed at start).</summary>
+    protected void SetFromStored(JobRecord stored)
+    {
+        Distributor = stored.Distributor;
+        Status = stored.Status;
+        Attempt = stored.Attempt;
+        MaxAttempt = stored.MaxAttempt;
+        Defer = stored.Defer;
+        OnSuccess = stored.OnSuccess;
+        OnError = stored.OnError;
+        LastError = stored.LastError;
+        RunAt = stored.RunAt;
+        MakeAfter = stored.MakeAfter;
+        FailedAt = stored.FailedAt;
+        Period = stored.Period;
+        RetryMultiplier = stored.RetryMultiplier;
+        Timeout = stored.Timeout;
+    }
+
+    protected static DateTimeOffset? ToTime(long ticks) => ticks == None ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 
     private static TimeSpan? ToSpan(long ticks) => ticks == None ? null : new TimeSpan(ticks);
+
+    private static long SpanTicks(long milliseconds) => milliseconds > 0 ? milliseconds * TimeSpan.TicksPerMillisecond : None;
+}
+
+/// <summary>What only some jobs need: failure details, trace context, publish routing, Redis write chaining.</summary>
+internal sealed class NodeJobExtras
+{
+    public string? LastError { get; set; }
+
+    public long FailedAt { get; set; } = long.MinValue;
+
+    public string? TraceParent { get; set; }
+
+    public string? TraceState { get; set; }
+
+    public System.Diagnostics.Activity? Span { get; set; }
+
+    public List<Protocol.Messages.IReactorMessage>? Waiting { get; set; }
+
+    public Links.DistributorLink? PublishedOn { get; set; }
+
+    public int PublishedGeneration { get; set; }
+
+    public bool Published { get; set; }
+
+    public Task StoreTail { get; set; } = Task.CompletedTask;
 }
