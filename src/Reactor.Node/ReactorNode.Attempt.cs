@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reactor.Node.Jobs;
 using Reactor.Node.Runtime;
+using Reactor.Protocol.Flows;
 using Reactor.Storage;
 
 namespace Reactor;
@@ -23,17 +24,19 @@ public sealed partial class ReactorNode
         Interlocked.Increment(ref _running);
         var token = ++job.AttemptToken;
         var args = job.NewArgs();
-        AttachFlow(job, args);
+        _catalog.TryGet(job.Record.Name, out var definition);
+        var step = new AttemptStep(this, job, token, job.Record.Timeout, definition!, args, _options.Service);
+        // Each attempt gets a fresh publish context (the step), so its publish indices start at zero again.
+        FlowContext.Attach(args, step);
         if (_options.MergeJobItselfToArgs)
         {
             args["job_itself"] = JobReflection.Describe(job, Name);
         }
         Persist(job);
-        _catalog.TryGet(job.Record.Name, out var definition);
         // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons the
         // thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
         // The step is the work item, so a job whose code finishes without waiting costs no async state.
-        _loop.Post(_runAttempt ??= state => _ = RunAttemptAsync((AttemptStep)state!), new AttemptStep(job, token, job.Record.Timeout, definition!, args));
+        _loop.Post(_runAttempt ??= state => _ = RunAttemptAsync((AttemptStep)state!), step);
     }
 
     /// <summary>Starts the attempt its state names; one delegate per node, so posting an attempt allocates only its step.</summary>

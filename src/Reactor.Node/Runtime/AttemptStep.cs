@@ -1,4 +1,6 @@
 using Reactor.Node.Jobs;
+using Reactor.Protocol.Flows;
+using Reactor.Protocol.Messages;
 
 namespace Reactor.Node.Runtime;
 
@@ -8,8 +10,12 @@ namespace Reactor.Node.Runtime;
 /// held the loop past its timeout (<see cref="TryAbandon"/>). The loser touches nothing, which is
 /// what keeps an abandoned thread that returns late from racing the new loop thread.
 /// </summary>
-/// <remarks>It is also the loop work item that starts the attempt, so it carries what the attempt runs.</remarks>
-internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout, JobDefinition definition, JobArgs args) : ILoopStep
+/// <remarks>
+/// It is also the loop work item that starts the attempt, so it carries what the attempt runs, and the
+/// attempt's publish context (attached to its args), so one object per attempt serves all three.
+/// </remarks>
+internal sealed class AttemptStep(ReactorNode node, NodeJob job, int token, TimeSpan? timeout, JobDefinition definition, JobArgs args, string? service)
+    : FlowContext(job.Id, service), ILoopStep
 {
     private const int Running = 0;
     private const int Finished = 1;
@@ -35,4 +41,7 @@ internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout, Job
     public bool TryFinish() => Interlocked.CompareExchange(ref _state, Finished, Running) == Running;
 
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, AbandonedState, Running) == Running;
+
+    /// <inheritdoc />
+    public override void Send(Publish publish) => node.PublishFromJob(Job, publish);
 }
