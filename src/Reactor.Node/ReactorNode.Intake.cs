@@ -44,20 +44,28 @@ public sealed partial class ReactorNode
         }
         if (!_catalog.TryGet(dispatch.Name, out _))
         {
-            link.SendResult(new Result(dispatch.JobId, JobOutcomeCode.Error, dispatch.Args,
-                $"node '{Name}' has no job named '{dispatch.Name}'", true, 0));
+            var unknown = $"node '{Name}' has no job named '{dispatch.Name}'";
+            var args = dispatch.Args.Clone();
+            args["error"] = unknown;
+            link.SendResult(new Result(dispatch.JobId, JobOutcome.Failed, args, unknown, true, 0) { Reason = JobOutcomeReason.UnknownJob });
             link.ReturnCredit();
             return;
         }
         var job = NodeJob.FromWire(dispatch.JobId, dispatch.Name, dispatch.Args, link, link.DistributorId, dispatch.RunAtUnixMs,
             dispatch.PeriodMs, dispatch.Defer, dispatch.MaxAttempt, dispatch.RetryMultiplierMs, dispatch.TimeoutMs);
         job.LinkGeneration = generation;
+        if (dispatch.Cron is not null)
+        {
+            job.Cron = dispatch.Cron;
+            job.TimeZone = dispatch.TimeZone;
+            job.CronMisfire = dispatch.CronMisfire;
+        }
         if (dispatch.TraceParent is not null)
         {
             job.SetTraceContext(dispatch.TraceParent, dispatch.TraceState);
         }
         _jobs.Add(job.Id, job);
-        var runAt = job.Record.RunAt;
+        var runAt = CronDue(job.Record, job.Record.RunAt);
         if (runAt is { } due && due > _time.GetUtcNow())
         {
             job.DueAt = due;
@@ -104,12 +112,13 @@ public sealed partial class ReactorNode
         }
         if (job.Running)
         {
-            // Job code cannot be interrupted; the attempt finishes, then the job ends as cancelled
-            // instead of repeating or retrying.
+            // Its token fires: code that honours it ends the attempt as cancelled; code that ignores it is
+            // abandoned after CancellationGrace. Either way the job ends as cancelled instead of repeating or retrying.
             job.CancelRequested = true;
+            CancelRunning(job);
             return;
         }
-        Finish(job, JobOutcomeCode.Cancelled, job.NewArgs(), CancelledByApp);
+        Finish(job, JobOutcomeReason.CancelledByApplication, job.NewArgs(), CancelledByApp);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed partial class ReactorNode
     /// </summary>
     private async Task ResumeStoredJobsAsync(CancellationToken cancellationToken)
     {
-        if (!_options.RetryJobsAtStart || _store is { IsDurable: false } || _links.Count == 0)
+        if (!_options.RetryJobsAtStart || _store is { IsDurable: false } || (_links.Count == 0 && _options.Discover is null))
         {
             return;
         }
@@ -60,7 +60,8 @@ public sealed partial class ReactorNode
             held.Status = JobStatus.Error;
             held.LastError ??= "interrupted: the node stopped during this attempt";
         }
-        var due = held.RunAt is { } at && at > now ? at : now;
+        var due = held.Status == JobStatus.Queued ? CronDue(held, held.RunAt) ?? now : now;
+        due = due > now ? due : now;
         job.DueAt = due;
         Park(job, due, held.Status == JobStatus.New ? JobStatus.Queued : held.Status);
     }

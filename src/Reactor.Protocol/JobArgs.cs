@@ -44,6 +44,9 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
     /// <summary>The running attempt's publish context (node side); never copied by <see cref="Clone"/>, never on the wire.</summary>
     internal Protocol.Flows.FlowContext? Flow { get; set; }
 
+    /// <summary>The running attempt's token and progress sink (node side); never copied by <see cref="Clone"/>, never on the wire.</summary>
+    internal Protocol.Jobs.AttemptContext? Attempt { get; set; }
+
     /// <summary>The number of entries.</summary>
     public int Count => Current.Count;
 
@@ -77,6 +80,15 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
     /// <summary>Reads a converted value, or <paramref name="fallback"/> when the key is missing.</summary>
     public T Get<T>(string key, T fallback) =>
         Current.TryGetValue(key, out var value) ? Convert<T>(value, key) : fallback;
+
+    /// <summary>
+    /// Reads the whole map as a <typeparamref name="T"/>: a record's constructor parameters and settable
+    /// properties, matched to keys by name (also ignoring case, <c>_</c> and <c>-</c>), with values
+    /// converted as <see cref="Get{T}(string)"/> does; nested maps and lists bind to nested types and
+    /// collections. A typed view of a result's args: <c>result.Args.As&lt;InvoiceSent&gt;()</c>.
+    /// </summary>
+    /// <exception cref="JobArgsException">A required property is missing or a value has the wrong type; the message names it.</exception>
+    public T As<T>() => (T)Protocol.Jobs.ArgsBinder.Bind(Current, typeof(T), "");
 
     /// <summary>A shallow copy: top-level entries are copied, nested lists and maps are shared.</summary>
     public JobArgs Clone() => _written is { Count: > 0 } values ? new(new Dictionary<string, object?>(values, StringComparer.Ordinal)) : new();

@@ -36,7 +36,22 @@ internal sealed class AttemptStep(ReactorNode node, NodeJob job, int token, Time
     /// <summary>This attempt's args, shared by its body and callbacks.</summary>
     public JobArgs Args { get; } = args;
 
+    /// <summary>The attempt's token, progress gate and DI scope (set right after the step is made).</summary>
+    public AttemptRun? Run { get; set; }
+
     public bool Abandoned => Volatile.Read(ref _state) == AbandonedState;
+
+    /// <summary>
+    /// Set when the attempt's token fired and its code did not end within <see cref="NodeOptions.CancellationGrace"/>:
+    /// the attempt ends without it, and its callbacks must not run when it finally returns.
+    /// </summary>
+    public bool Orphaned
+    {
+        get => Volatile.Read(ref _orphaned);
+        set => Volatile.Write(ref _orphaned, value);
+    }
+
+    private bool _orphaned;
 
     public bool TryFinish() => Interlocked.CompareExchange(ref _state, Finished, Running) == Running;
 

@@ -188,6 +188,9 @@ internal sealed class NodeJob : NodeJobRecord
         }
     }
 
+    /// <summary>The running attempt's token, progress gate and DI scope; null between attempts.</summary>
+    public AttemptRun? Run { get; set; }
+
     /// <summary>Bumped per attempt so a timed-out attempt that finishes late is recognised and ignored.</summary>
     public int AttemptToken { get; set; }
 }

@@ -79,8 +79,52 @@ internal abstract class NodeJobRecord(string id, string name)
         }
     }
 
+    /// <summary>The cron expression of a cron job, or null.</summary>
+    public string? Cron { get => _extras?.Cron; set => SetRare(value, static (e, v) => e.Cron = v); }
+
+    /// <summary>The time zone <see cref="Cron"/> is read in; null means UTC.</summary>
+    public string? TimeZone { get => _extras?.TimeZone; set => SetRare(value, static (e, v) => e.TimeZone = v); }
+
+    /// <summary>A cron job's misfire policy (see <see cref="JobRecord.CronMisfire"/>).</summary>
+    public int CronMisfire
+    {
+        get => _extras?.CronMisfire ?? 0;
+        set
+        {
+            if (value != 0 || _extras is not null)
+            {
+                Extras.CronMisfire = value;
+            }
+        }
+    }
+
+    /// <summary>The last progress the attempt reported, from 0 to 1, or null.</summary>
+    public double? Progress
+    {
+        get => _extras?.Progress;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.Progress = value;
+            }
+        }
+    }
+
+    /// <summary>The message of the last progress report, or null.</summary>
+    public string? ProgressMessage { get => _extras?.ProgressMessage; set => SetRare(value, static (e, v) => e.ProgressMessage = v); }
+
     /// <summary>Fields most jobs never set, created on first use.</summary>
     private protected NodeJobExtras Extras => _extras ??= new NodeJobExtras();
+
+    /// <summary>Sets a rare string field; a null for a job without the side object creates nothing.</summary>
+    private void SetRare(string? value, Action<NodeJobExtras, string?> set)
+    {
+        if (value is not null || _extras is not null)
+        {
+            set(Extras, value);
+        }
+    }
 
     /// <summary>The side object if it exists (reading a rare field must not create it).</summary>
     private protected NodeJobExtras? ExtrasIfAny => _extras;
@@ -106,6 +150,11 @@ internal abstract class NodeJobRecord(string id, string name)
         Period = Period,
         RetryMultiplier = RetryMultiplier,
         Timeout = Timeout,
+        Cron = Cron,
+        TimeZone = TimeZone,
+        CronMisfire = CronMisfire,
+        Progress = Progress,
+        ProgressMessage = ProgressMessage,
     };
 
     /// <summary>Sets the fields a Dispatch carries, from its raw values (zero or less means "not set").</summary>
@@ -137,6 +186,11 @@ internal abstract class NodeJobRecord(string id, string name)
         Period = stored.Period;
         RetryMultiplier = stored.RetryMultiplier;
         Timeout = stored.Timeout;
+        Cron = stored.Cron;
+        TimeZone = stored.TimeZone;
+        CronMisfire = stored.CronMisfire;
+        Progress = stored.Progress;
+        ProgressMessage = stored.ProgressMessage;
     }
 
     protected static DateTimeOffset? ToTime(long ticks) => ticks == None ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
@@ -168,4 +222,14 @@ internal sealed class NodeJobExtras
     public bool Published { get; set; }
 
     public Task StoreTail { get; set; } = Task.CompletedTask;
+
+    public string? Cron { get; set; }
+
+    public string? TimeZone { get; set; }
+
+    public int CronMisfire { get; set; }
+
+    public double? Progress { get; set; }
+
+    public string? ProgressMessage { get; set; }
 }
