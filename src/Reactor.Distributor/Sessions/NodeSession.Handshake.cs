@@ -10,8 +10,8 @@ internal sealed partial class NodeSession
 {
     private const int MaxJobNames = 10_000;
 
-    /// <summary>Greeting → Hello → Welcome, or Reject and close. False when the node was turned away.</summary>
-    private async Task<bool> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
+    /// <summary>Greeting → Hello → Welcome, or Reject and close. The node's slot, or null when it was turned away.</summary>
+    private async Task<NodeSlot?> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
     {
         var nonce = RandomNumberGenerator.GetBytes(16);
         connection.Send(Greeting.ForThisBuild(_context.DistributorId, nonce, _context.Options.Secret is not null));
@@ -25,7 +25,7 @@ internal sealed partial class NodeSession
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogHandshakeTimeout(_logger, Remote, _context.Options.HandshakeTimeout);
-            return false;
+            return null;
         }
         if (first is not Hello hello)
         {
@@ -34,18 +34,14 @@ internal sealed partial class NodeSession
                 : $"expected Hello, got {Describe(first)}");
         }
         var refusal = Check(hello, nonce);
+        NodeSlot? slot = null;
         if (refusal is null)
         {
-            NodeName = hello.NodeName;
-            JobNames = new HashSet<string>(hello.JobNames, StringComparer.Ordinal);
-            StorageKind = hello.StorageKind;
-            Credit = hello.Capacity;
-            ConnectedSince = _context.Time.GetUtcNow();
             Touch();
+            slot = new NodeSlot(hello.NodeName, hello.JobNames, hello.Capacity, hello.StorageKind, _context.Time.GetUtcNow(), this);
             var welcome = new Welcome(_context.DistributorId, (int)_context.Options.HeartbeatInterval.TotalMilliseconds);
-            if (!_context.Dispatcher.TryJoin(this, () => connection.Send(welcome)))
+            if (!_context.Dispatcher.TryJoin(slot, () => connection.Send(welcome)))
             {
-                NodeName = "";
                 refusal = $"a node named '{hello.NodeName}' is already connected";
             }
         }
@@ -54,11 +50,12 @@ internal sealed partial class NodeSession
             LogRejected(_logger, Remote, refusal);
             connection.Send(new Reject(refusal));
             await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            return false;
+            return null;
         }
-        LogNodeJoined(_logger, NodeName, Remote, JobNames.Count, hello.Capacity, StorageKind);
-        _context.NodeJoined(NodeName);
-        return true;
+        _slot = slot;
+        LogNodeJoined(_logger, slot!.Name, Remote, slot.JobNames.Count, hello.Capacity, slot.StorageKind);
+        _context.NodeJoined(slot.Name);
+        return slot;
     }
 
     private string? Check(Hello hello, byte[] nonce)

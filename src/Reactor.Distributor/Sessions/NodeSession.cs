@@ -7,16 +7,19 @@ using Reactor.Protocol.Messages;
 namespace Reactor.Distribution.Sessions;
 
 /// <summary>
-/// The distributor's side of one node connection: handshake, then a read loop that routes results
-/// and credits, and a heartbeat that drops a silent peer. Whatever goes wrong here closes this
-/// connection only.
+/// The distributor's side of one node connection: handshake, then a read loop that translates frames
+/// into calls on the <see cref="Dispatcher"/> (which owns the node's routing state, in its
+/// <see cref="NodeSlot"/>) and the feedback registry, and a heartbeat that drops a silent peer. The
+/// dispatcher reaches the node back through this session's <see cref="INodeSender"/>. Whatever goes
+/// wrong here closes this connection only.
 /// </summary>
-internal sealed partial class NodeSession
+internal sealed partial class NodeSession : INodeSender
 {
     private readonly Socket _socket;
     private readonly SessionContext _context;
     private readonly ILogger _logger;
     private FramedConnection? _connection;
+    private NodeSlot? _slot;
     private long _lastReceived;
 
     public NodeSession(Socket socket, SessionContext context)
@@ -29,30 +32,18 @@ internal sealed partial class NodeSession
 
     public string Remote { get; }
 
-    public string NodeName { get; private set; } = "";
+    /// <summary>The node's name once it joined; empty before.</summary>
+    public string NodeName => _slot?.Name ?? "";
 
-    public HashSet<string> JobNames { get; private set; } = [];
-
-    public string StorageKind { get; private set; } = "";
-
-    /// <summary>When the handshake completed.</summary>
-    public DateTimeOffset ConnectedSince { get; private set; }
-
-    /// <summary>When the last frame of any kind arrived (heartbeats included).</summary>
+    /// <inheritdoc />
     public DateTimeOffset LastReceived =>
         _context.Time.GetUtcNow() - _context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived));
 
-    // The fields below are guarded by the dispatcher's lock.
-    public int Credit { get; set; }
-
-    public bool Accepting { get; set; } = true;
-
-    public Dictionary<string, JobEnvelope> Jobs { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The re-dispatched job quarantined on this node, if any: while it runs, nothing else is sent here.</summary>
-    public JobEnvelope? Suspect { get; set; }
-
     public void Send(IReactorMessage message) => _connection?.Send(message);
+
+    void INodeSender.Dispatch(Dispatch dispatch) => Send(dispatch);
+
+    void INodeSender.Cancel(string jobId) => Send(new Cancel(jobId));
 
     public void Close() => _connection?.Close();
 
@@ -76,9 +67,9 @@ internal sealed partial class NodeSession
             connection.Start();
             await using (connection.ConfigureAwait(false))
             {
-                if (await HandshakeAsync(connection, stopping).ConfigureAwait(false))
+                if (await HandshakeAsync(connection, stopping).ConfigureAwait(false) is { } slot)
                 {
-                    await ServeAsync(connection, stopping).ConfigureAwait(false);
+                    await ServeAsync(connection, slot, stopping).ConfigureAwait(false);
                 }
             }
         }
@@ -98,17 +89,17 @@ internal sealed partial class NodeSession
         }
         finally
         {
-            if (NodeName.Length > 0)
+            if (_slot is { } slot)
             {
-                Depart(lost: !stopping.IsCancellationRequested);
+                Depart(slot, lost: !stopping.IsCancellationRequested);
             }
         }
     }
 
     /// <summary>Hands this node's jobs back to the dispatcher; fails those whose nodes kept dying.</summary>
-    private void Depart(bool lost)
+    private void Depart(NodeSlot slot, bool lost)
     {
-        var outcome = _context.Dispatcher.Leave(this, lost);
+        var outcome = _context.Dispatcher.Leave(slot, lost);
         if (outcome.Resent > 0)
         {
             LogRedispatched(_logger, NodeName, outcome.Resent);
@@ -123,7 +114,7 @@ internal sealed partial class NodeSession
         }
     }
 
-    private async Task ServeAsync(FramedConnection connection, CancellationToken stopping)
+    private async Task ServeAsync(FramedConnection connection, NodeSlot slot, CancellationToken stopping)
     {
         var interval = _context.Options.HeartbeatInterval;
         Touch();
@@ -144,7 +135,7 @@ internal sealed partial class NodeSession
                         await OnPublishAsync(publish).ConfigureAwait(false);
                         continue;
                     }
-                    Handle(message);
+                    Handle(message, slot);
                 }
                 batch.Clear();
             }
@@ -156,30 +147,30 @@ internal sealed partial class NodeSession
         }
     }
 
-    private void Handle(IReactorMessage message)
+    private void Handle(IReactorMessage message, NodeSlot slot)
     {
         switch (message)
         {
             case Result result:
-                OnResult(result);
+                OnResult(result, slot);
                 break;
             case Credit credit when credit.Count > 0:
-                _context.Dispatcher.AddCredit(this, credit.Count);
+                _context.Dispatcher.AddCredit(slot, credit.Count);
                 break;
             case Heartbeat:
                 break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
-                _context.Dispatcher.StopSendingTo(this);
+                _context.Dispatcher.StopSendingTo(slot);
                 break;
             default:
                 throw new InvalidDataException($"a distributor does not accept {Describe(message)} from a node");
         }
     }
 
-    private void OnResult(Result result)
+    private void OnResult(Result result, NodeSlot slot)
     {
-        if (result.Final && result.Outcome == JobOutcome.Failed && _context.Dispatcher.IsHeldByAnother(result.JobId, this))
+        if (result.Final && result.Outcome == JobOutcome.Failed && _context.Dispatcher.IsHeldByAnother(result.JobId, slot))
         {
             // A stale failure: this node's copy was superseded when its connection dropped, and the
             // node the job went to next may still succeed. Acknowledged so the node forgets it.
