@@ -59,16 +59,18 @@ public static partial class JR
     /// them; <paramref name="error"/> gets them plus <c>error</c> (the reason) when the job failed;
     /// <paramref name="cancelled"/> gets them plus <c>error</c> when it was cancelled (by <see cref="Cancel"/>
     /// or by <c>CancelJob</c> in its code or an errback), and without it a cancelled job runs
-    /// <paramref name="error"/>, never <paramref name="success"/>.
+    /// <paramref name="error"/>, never <paramref name="success"/>. <paramref name="progress"/> gets the job's
+    /// progress reports, in order, before any of them.
     /// </summary>
     public static string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobArgs>? cancelled = null) =>
-        ReadyDistributor.Enqueue(name, args, options, success, error, cancelled);
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobArgs>? cancelled = null,
+        Action<JobProgress>? progress = null) =>
+        ReadyDistributor.Enqueue(name, args, options, success, error, cancelled, progress);
 
-    /// <summary>Queues a job and completes with its final result (the same outcome the lambdas of <see cref="Enqueue"/> would see).</summary>
+    /// <summary>Queues a job and completes with its final result (the same outcome the lambdas of <see cref="Enqueue"/> would see); <paramref name="progress"/> hears its progress reports.</summary>
     public static Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        ReadyDistributor.EnqueueAsync(name, args, options, cancellationToken);
+        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ReadyDistributor.EnqueueAsync(name, args, options, progress, cancellationToken);
 
     /// <summary>
     /// Starts a fork/join run with task <paramref name="name"/> (<c>svc.task</c> for another service) and

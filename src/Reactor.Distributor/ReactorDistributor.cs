@@ -133,6 +133,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _sweeper = _time.CreateTimer(_ => FailExpired(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         StartWatch();
         LogListening(_logger, _options.Host, Port, Id);
+        await StartAnnouncingAsync().ConfigureAwait(false);
     }
 
     /// <summary>Completes when at least <paramref name="count"/> nodes are connected.</summary>
@@ -160,6 +161,8 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         {
             return;
         }
+        // First, so nodes that discover distributors stop dialling this one.
+        await StopAnnouncingAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         _sweeper?.Dispose();

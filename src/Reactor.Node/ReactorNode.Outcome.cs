@@ -17,7 +17,8 @@ public sealed partial class ReactorNode
             Finish(job, JobOutcomeReason.CancelledByApplication, args, CancelledByApp);
             return;
         }
-        if (job.Record.Period is not { } period)
+        var period = job.Record.Period;
+        if (period is null && job.Record.Cron is null)
         {
             Finish(job, JobOutcomeReason.Completed, args, null);
             return;
@@ -36,8 +37,18 @@ public sealed partial class ReactorNode
         }
         job.Record.Attempt = 0;
         job.Record.LastError = null;
-        job.DueAt = NextSlot(job.DueAt ?? _time.GetUtcNow(), period);
-        Park(job, job.DueAt.Value, JobStatus.Queued);
+        var slot = job.DueAt ?? _time.GetUtcNow();
+        var next = period is { } every ? NextSlot(slot, every) : NextCronSlot(job.Record, slot);
+        if (next is null)
+        {
+            // The calendar has no further slot (Cronos looks up to the year 2499): the job is done.
+            job.Record.Period = null;
+            job.Record.Cron = null;
+            Finish(job, JobOutcomeReason.Completed, args, null);
+            return;
+        }
+        job.DueAt = next;
+        Park(job, next.Value, JobStatus.Queued);
     }
 
     /// <summary>

@@ -27,6 +27,12 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// </summary>
     public long EnqueuedAt { get; init; }
 
+    /// <summary>Its <c>EnqueueOptions.UniqueKey</c>, released when it settles; null for an ordinary job.</summary>
+    public string? UniqueKey { get; init; }
+
+    /// <summary>How long its unique key is held at most.</summary>
+    public TimeSpan UniqueFor { get; init; }
+
     /// <summary>When it last entered the pending queue (for the age of the oldest waiting job).</summary>
     public DateTimeOffset PendingSince { get; set; }
 

@@ -5,16 +5,25 @@ using Reactor.Protocol.Messages;
 
 namespace Reactor.Distribution.Feedback;
 
-/// <summary>What the app asked to hear about one job.</summary>
+/// <summary>
+/// What the app asked to hear about one job. <see cref="Settled"/> is the distributor's own hook (a unique
+/// key to release, a batch to count): it runs once, when the final result is recorded (journaled, with a
+/// journal), before the job's lambdas; not when the distributor stops with the job unsettled.
+/// </summary>
 internal sealed record JobFeedback(
     string Name,
     Action<JobArgs>? Success,
     Action<JobArgs>? Error,
     TaskCompletionSource<JobResult>? Completion,
-    Action<JobResult>? Recovered = null)
+    Action<JobResult>? Recovered = null,
+    Action<JobResult>? Settled = null,
+    Action<JobProgress>? OnProgress = null)
 {
     /// <summary>Runs for a cancelled job; without it, <see cref="Error"/> runs (<see cref="OutcomeMapping.Lambda"/>).</summary>
     public Action<JobArgs>? Cancelled { get; init; }
+
+    /// <summary>Feedbacks of duplicates of this unique job (<c>EnqueueOptions.UniqueKey</c>), each run once with its outcome.</summary>
+    public System.Collections.Immutable.ImmutableList<JobFeedback>? Duplicates { get; init; }
 }
 
 /// <summary>
@@ -55,6 +64,25 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     public void Register(string jobId, JobFeedback feedback) => _entries[jobId] = feedback;
 
     public void Forget(string jobId) => _entries.TryRemove(jobId, out _);
+
+    /// <summary>
+    /// Adds <paramref name="extra"/>'s lambdas and completion to the live entry of <paramref name="jobId"/> (a
+    /// duplicate of a unique job hears the holder's outcome); false when the job has no entry here (finished,
+    /// or enqueued by another application instance). <paramref name="extra"/>'s <c>Settled</c> hook is not kept.
+    /// </summary>
+    public bool Attach(string jobId, JobFeedback extra)
+    {
+        while (_entries.TryGetValue(jobId, out var current))
+        {
+            // A list, not nested delegates: 100,000 duplicates must not make a 100,000-deep call chain.
+            var merged = current with { Duplicates = (current.Duplicates ?? []).Add(extra with { Settled = null }) };
+            if (_entries.TryUpdate(jobId, merged, current))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Routes a node's result; a final one removes the entry, and only the first final one counts.
@@ -132,6 +160,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     {
         if (_journal is not { } journal)
         {
+            RunSettled(feedback, result);
             Announce(feedback, result, journaled: false);
             recorded?.Invoke();
             return;
@@ -140,6 +169,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         {
             if (t.IsCompletedSuccessfully)
             {
+                RunSettled(feedback, result);
                 Announce(feedback, result, journaled: true);
                 recorded?.Invoke();
                 return;
@@ -160,6 +190,22 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
+    private void RunSettled(JobFeedback feedback, JobResult result)
+    {
+        try
+        {
+            feedback.Settled?.Invoke(result);
+        }
+        catch (Exception e)
+        {
+            LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the delivery loop, after every feedback queued before it.</summary>
+    public void Post(Action action) =>
+        _deliveries.Writer.TryWrite(new Delivery(new JobFeedback("", null, null, null, _ => action()), new JobResult("", JobOutcome.Succeeded, new JobArgs(), null), false));
+
     private void Announce(JobFeedback feedback, JobResult result, bool journaled)
     {
         if (HasLambdas(feedback))
@@ -174,21 +220,23 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     }
 
     private static bool HasLambdas(JobFeedback feedback) =>
-        feedback.Success is not null || feedback.Error is not null || feedback.Cancelled is not null || feedback.Recovered is not null;
+        feedback.Success is not null || feedback.Error is not null || feedback.Cancelled is not null
+        || feedback.Recovered is not null || feedback.Duplicates is not null;
 
     private async Task DeliverAsync()
     {
-        await foreach (var (feedback, result, journaled) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (feedback, result, journaled, progress) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            var callback = OutcomeMapping.Lambda(feedback, result.Outcome);
-            try
+            if (progress is not null)
             {
-                callback?.Invoke(result.Args);
-                feedback.Recovered?.Invoke(result);
+                DeliverProgress(feedback, progress);
+                continue;
             }
-            catch (Exception e)
+            Run(feedback, result);
+            foreach (var duplicate in feedback.Duplicates ?? [])
             {
-                LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
+                Run(duplicate, result);
+                duplicate.Completion?.TrySetResult(result);
             }
             if (journaled)
             {
@@ -197,7 +245,22 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
     }
 
-    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled);
+    private void Run(JobFeedback feedback, JobResult result)
+    {
+        var callback = OutcomeMapping.Lambda(feedback, result.Outcome);
+        try
+        {
+            callback?.Invoke(result.Args);
+            feedback.Recovered?.Invoke(result);
+        }
+        catch (Exception e)
+        {
+            LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
+        }
+    }
+
+    /// <summary>One item for the delivery loop: a result, or (with <see cref="Progress"/> set) a progress report.</summary>
+    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled, JobProgress? Progress = null);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Feedback for job {Name} {JobId} threw")]
     private static partial void LogFeedbackThrew(ILogger logger, string name, string jobId, Exception exception);

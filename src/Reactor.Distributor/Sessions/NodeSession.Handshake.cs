@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using Reactor.Protocol;
-using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
+using Reactor.Transport;
 
 namespace Reactor.Distribution.Sessions;
 
@@ -11,18 +10,17 @@ internal sealed partial class NodeSession
     private const int MaxJobNames = 10_000;
 
     /// <summary>Greeting → Hello → Welcome, or Reject and close. The node's slot, or null when it was turned away.</summary>
-    private async Task<NodeSlot?> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
+    private async Task<NodeSlot?> HandshakeAsync(PeerConnection connection, CancellationToken stopping)
     {
         var nonce = RandomNumberGenerator.GetBytes(16);
         connection.Send(Greeting.ForThisBuild(_context.DistributorId, nonce, _context.Options.Secret is not null));
-        using var timeout = new CancellationTokenSource(_context.Options.HandshakeTimeout, _context.Time);
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        using var deadline = new HandshakeDeadline(_context.Options.HandshakeTimeout, _context.Time, stopping);
         IReactorMessage? first;
         try
         {
-            first = await connection.ReceiveAsync(both.Token).ConfigureAwait(false);
+            first = await connection.ReceiveAsync(deadline).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.Expired)
         {
             LogHandshakeTimeout(_logger, Remote, _context.Options.HandshakeTimeout);
             return null;
@@ -37,7 +35,6 @@ internal sealed partial class NodeSession
         NodeSlot? slot = null;
         if (refusal is null)
         {
-            Touch();
             slot = new NodeSlot(hello.NodeName, hello.JobNames, hello.Capacity, hello.StorageKind, _context.Time.GetUtcNow(), this);
             var welcome = new Welcome(_context.DistributorId, (int)_context.Options.HeartbeatInterval.TotalMilliseconds);
             if (!_context.Dispatcher.TryJoin(slot, () => connection.Send(welcome)))
@@ -76,14 +73,9 @@ internal sealed partial class NodeSession
         {
             return $"job names must be a list of at most {MaxJobNames} non-empty names";
         }
-        if (_context.Options.Secret is { } secret)
+        if (_context.Options.Secret is { } secret && !SecretProof.Verify(secret, nonce, hello.NodeName, hello.AuthProof))
         {
-            byte[] data = [.. nonce, .. Encoding.UTF8.GetBytes(hello.NodeName)];
-            var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), data);
-            if (hello.AuthProof is null || !CryptographicOperations.FixedTimeEquals(expected, hello.AuthProof))
-            {
-                return hello.AuthProof is null ? "this distributor requires a shared secret" : "wrong shared secret";
-            }
+            return hello.AuthProof is null ? "this distributor requires a shared secret" : "wrong shared secret";
         }
         return null;
     }

@@ -3,24 +3,25 @@ using Microsoft.Extensions.Logging;
 using Reactor.Distribution.Feedback;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
+using Reactor.Transport;
 
 namespace Reactor.Distribution.Sessions;
 
 /// <summary>
-/// The distributor's side of one node connection: handshake, then a read loop that translates frames
-/// into calls on the <see cref="Dispatcher"/> (which owns the node's routing state, in its
-/// <see cref="NodeSlot"/>) and the feedback registry, and a heartbeat that drops a silent peer. The
-/// dispatcher reaches the node back through this session's <see cref="INodeSender"/>. Whatever goes
-/// wrong here closes this connection only.
+/// The distributor's side of one node connection. The link itself (TLS, framing, the read and write
+/// loops, heartbeats, liveness) is a <see cref="PeerConnection"/>, the same component the node uses;
+/// this class keeps what only the distributor does: check the Hello, and translate frames into calls
+/// on the <see cref="Dispatcher"/> (which owns the node's routing state, in its <see cref="NodeSlot"/>)
+/// and the feedback registry. The dispatcher reaches the node back through this session's
+/// <see cref="INodeSender"/>. Whatever goes wrong here closes this connection only.
 /// </summary>
 internal sealed partial class NodeSession : INodeSender
 {
     private readonly Socket _socket;
     private readonly SessionContext _context;
     private readonly ILogger _logger;
-    private FramedConnection? _connection;
+    private PeerConnection? _connection;
     private NodeSlot? _slot;
-    private long _lastReceived;
 
     public NodeSession(Socket socket, SessionContext context)
     {
@@ -36,8 +37,7 @@ internal sealed partial class NodeSession : INodeSender
     public string NodeName => _slot?.Name ?? "";
 
     /// <inheritdoc />
-    public DateTimeOffset LastReceived =>
-        _context.Time.GetUtcNow() - _context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived));
+    public DateTimeOffset LastReceived => _connection?.LastReceived ?? _context.Time.GetUtcNow();
 
     public void Send(IReactorMessage message) => _connection?.Send(message);
 
@@ -52,19 +52,12 @@ internal sealed partial class NodeSession : INodeSender
     {
         try
         {
-            await using var network = new NetworkStream(_socket, ownsSocket: true);
-            await using var stream = await SecureAsync(network, stopping).ConfigureAwait(false);
-            if (stream is null)
+            var connection = await OpenAsync(stopping).ConfigureAwait(false);
+            if (connection is null)
             {
                 return;
             }
-            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec)
-            {
-                // Enqueue validates args, so this means a bug; it must not pass silently.
-                Unsendable = (message, error) => LogUnsendable(_logger, Describe(), message.GetType().Name, error.Message),
-            };
             _connection = connection;
-            connection.Start();
             await using (connection.ConfigureAwait(false))
             {
                 if (await HandshakeAsync(connection, stopping).ConfigureAwait(false) is { } slot)
@@ -114,37 +107,27 @@ internal sealed partial class NodeSession : INodeSender
         }
     }
 
-    private async Task ServeAsync(FramedConnection connection, NodeSlot slot, CancellationToken stopping)
+    private async Task ServeAsync(PeerConnection connection, NodeSlot slot, CancellationToken stopping)
     {
-        var interval = _context.Options.HeartbeatInterval;
-        Touch();
-        using var heartbeat = _context.Time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
-        try
+        var end = await connection.ServeAsync(_context.Options.HeartbeatInterval, message => HandleAsync(message, slot), stopping)
+            .ConfigureAwait(false);
+        if (end == LinkEnd.Silent)
         {
-            var batch = new List<IReactorMessage>(64);
-            while (await connection.ReceiveManyAsync(batch, both.Token).ConfigureAwait(false))
-            {
-                Touch();
-                foreach (var message in batch)
-                {
-                    if (message is Publish publish)
-                    {
-                        // Awaited before the next message is handled, so the parent's final result,
-                        // which follows its publishes on this connection, is recorded after them.
-                        await OnPublishAsync(publish).ConfigureAwait(false);
-                        continue;
-                    }
-                    Handle(message, slot);
-                }
-                batch.Clear();
-            }
-            LogNodeLeft(_logger, NodeName);
+            LogSilent(_logger, NodeName);
         }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        LogNodeLeft(_logger, NodeName);
+    }
+
+    private ValueTask HandleAsync(IReactorMessage message, NodeSlot slot)
+    {
+        if (message is Publish publish)
         {
-            LogNodeLeft(_logger, NodeName);
+            // Awaited before the next message is handled, so the parent's final result,
+            // which follows its publishes on this connection, is recorded after them.
+            return new ValueTask(OnPublishAsync(publish));
         }
+        Handle(message, slot);
+        return ValueTask.CompletedTask;
     }
 
     private void Handle(IReactorMessage message, NodeSlot slot)
@@ -157,7 +140,10 @@ internal sealed partial class NodeSession : INodeSender
             case Credit credit when credit.Count > 0:
                 _context.Dispatcher.AddCredit(slot, credit.Count);
                 break;
-            case Heartbeat:
+            case Progress progress when !_context.Dispatcher.IsHeldByAnother(progress.JobId, slot):
+                _context.Feedback.Progress(progress);
+                break;
+            case Progress or Heartbeat:
                 break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
@@ -190,19 +176,6 @@ internal sealed partial class NodeSession : INodeSender
             _context.Dispatcher.Progressed(result.JobId);
             _context.Feedback.Deliver(result);
         }
-    }
-
-    private void Touch() => Volatile.Write(ref _lastReceived, _context.Time.GetTimestamp());
-
-    private void Beat(FramedConnection connection, TimeSpan interval)
-    {
-        if (_context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > interval * 3)
-        {
-            LogSilent(_logger, NodeName);
-            connection.Close();
-            return;
-        }
-        connection.Send(Heartbeat.Instance);
     }
 
     private string Describe() => NodeName.Length > 0 ? $"node {NodeName} ({Remote})" : $"peer {Remote}";

@@ -116,6 +116,17 @@ internal static class MessageShape
             case Publish m:
                 CheckPublish(m);
                 break;
+            case Progress m:
+                Require(m.JobId, "Progress.JobId");
+                if (!double.IsFinite(m.Fraction) || m.Fraction is < 0 or > 1)
+                {
+                    throw new InvalidDataException("malformed message: Progress.Fraction must be a number from 0 to 1");
+                }
+                if (m.Message is { Length: > Progress.MaxMessageLength })
+                {
+                    throw new InvalidDataException($"malformed message: Progress.Message is longer than {Progress.MaxMessageLength} characters");
+                }
+                break;
         }
     }
 

@@ -40,6 +40,25 @@ public sealed record Dispatch(
     /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, or null; wire key 10. Never sent without it.</summary>
     [IgnoreMember]
     public string? TraceState { get; init; }
+
+    /// <summary>
+    /// A cron expression (5 fields, or 6 with seconds first) for a job that runs on a calendar instead of a
+    /// fixed period; null when the job is not a cron job. Wire key 11, trailing and optional like the trace
+    /// context: written (with keys 9 and 10 as nil when there is no trace context) only for cron jobs.
+    /// </summary>
+    [IgnoreMember]
+    public string? Cron { get; init; }
+
+    /// <summary>The IANA or Windows time zone id <see cref="Cron"/> is read in; null means UTC. Wire key 12.</summary>
+    [IgnoreMember]
+    public string? TimeZone { get; init; }
+
+    /// <summary>
+    /// What a cron job does when its slot passed while no node held it (a node down, an app restarted):
+    /// 0 runs it once now, 1 skips to the next slot. Wire key 13.
+    /// </summary>
+    [IgnoreMember]
+    public int CronMisfire { get; init; }
 }
 
 /// <summary>

@@ -57,6 +57,12 @@ internal static class SampleMessages
             TraceParent = TraceParent,
             TraceState = TraceState,
         }),
+        ("Dispatch(cron)", new Dispatch("job-45", "report", new JobArgs { ["n"] = 5 }, 1_767_254_400_000, 0, false, 0, 0, 0)
+        {
+            Cron = "0 9 * * 1-5",
+            TimeZone = "Europe/Paris",
+            CronMisfire = 1,
+        }),
         ("Result", new Result(
             "job-42",
             JobOutcome.Succeeded,
@@ -92,6 +98,7 @@ internal static class SampleMessages
         ("ResultAck", new ResultAck("job-42")),
         ("Publish", new Publish("job-42", 1, PublishKind.Trigger, "finalize", new JobArgs { ["n"] = 5 },
             DelayMs: 0, Events: ["event_1", "event_2"], Global: false)),
+        ("Progress", new Progress("job-42", 1, 0.5, "3/7")),
     ];
 
     public static IReactorMessage Get(string name) => All().Single(sample => sample.Name == name).Message;
