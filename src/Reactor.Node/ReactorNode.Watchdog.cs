@@ -1,5 +1,4 @@
 using Reactor.Node.Runtime;
-using Reactor.Protocol.Messages;
 using Reactor.Storage;
 
 namespace Reactor;

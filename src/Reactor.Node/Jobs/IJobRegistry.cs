@@ -76,7 +76,10 @@ public interface IJobModule
 
 /// <summary>
 /// Thrown from a job, callback or errback to end the job for good: a periodic job stops repeating,
-/// and no retry follows. From job code the app gets a success feedback; from an errback, an error feedback.
+/// and no retry follows. The job ends <see cref="JobOutcome.Cancelled"/> (reason <c>CancelledByJob</c>, or
+/// <c>CancelledByErrback</c> from an errback) with the error text <c>cancelled by the job: {Message}</c> (from an
+/// errback: <c>cancelled from an errback after {the attempt's error}</c>): the app's <c>cancelled</c> lambda runs,
+/// or its <c>error</c> lambda when it gave none, never its <c>success</c> lambda.
 /// </summary>
 public sealed class CancelJob : Exception
 {

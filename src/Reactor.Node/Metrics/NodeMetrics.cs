@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Reactor.Metrics;
-using Reactor.Protocol.Messages;
 
 namespace Reactor.Node.Metrics;
 

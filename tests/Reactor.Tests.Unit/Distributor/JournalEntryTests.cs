@@ -35,4 +35,21 @@ public sealed class JournalEntryTests
         Assert.That(read.NotNode, Is.EqualTo("n2"));
         Assert.That(read.DispatchFrame, Is.EqualTo(new byte[] { 9 }));
     }
+
+    [Test]
+    public void A_stored_result_keeps_its_reason_and_an_older_one_reads_as_unspecified()
+    {
+        var stored = new StoredResult("j", "job", (int)JobOutcome.Cancelled, [0x80], "cancelled by the job: x", 7)
+        {
+            Reason = (int)JobOutcomeReason.CancelledByJob,
+        };
+        var old = MessagePackSerializer.Serialize(new object?[] { "k", "job", 1, new byte[] { 0x80 }, "X: boom", 8L }, Untrusted);
+
+        var read = MessagePackSerializer.Deserialize<StoredResult>(MessagePackSerializer.Serialize(stored, Untrusted), Untrusted);
+        var readOld = MessagePackSerializer.Deserialize<StoredResult>(old, Untrusted);
+
+        Assert.That((JobOutcomeReason)read.Reason, Is.EqualTo(JobOutcomeReason.CancelledByJob));
+        Assert.That((JobOutcomeReason)readOld.Reason, Is.EqualTo(JobOutcomeReason.Unspecified));
+        Assert.That(readOld.Error, Is.EqualTo("X: boom"));
+    }
 }
