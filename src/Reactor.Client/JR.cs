@@ -61,6 +61,15 @@ public static partial class JR
         Action<JobArgs>? success = null, Action<JobArgs>? error = null) =>
         ReadyDistributor.Enqueue(name, args, options, success, error);
 
+    /// <summary>
+    /// Queues one job <paramref name="name"/> per item of <paramref name="args"/> (all or nothing) and returns
+    /// their ids; <paramref name="onBatchComplete"/> runs once when all of them settled. See
+    /// <see cref="ReactorDistributor.EnqueueMany"/>.
+    /// </summary>
+    public static IReadOnlyList<string> EnqueueMany(string name, IEnumerable<object?> args, EnqueueOptions? options = null,
+        Action<BatchResult>? onBatchComplete = null, Action<JobArgs>? success = null, Action<JobArgs>? error = null) =>
+        ReadyDistributor.EnqueueMany(name, args, options, onBatchComplete, success, error);
+
     /// <summary>Queues a job and completes with its final result.</summary>
     public static Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
         CancellationToken cancellationToken = default) =>
