@@ -2,7 +2,7 @@ namespace Reactor;
 
 /// <summary>
 /// How a batch from <see cref="ReactorDistributor.EnqueueMany"/> ended: every job counted once, by its final
-/// outcome (a job cancelled by its own code counts as cancelled, although its success lambda runs).
+/// <see cref="JobResult.Outcome"/>, the same outcome that picked the job's own lambda.
 /// </summary>
 /// <param name="Total">Jobs in the batch.</param>
 /// <param name="Succeeded">Jobs that succeeded.</param>

@@ -14,11 +14,14 @@ public sealed partial class ReactorDistributor
     /// before any job is dispatched, and if Redis refuses one, none is queued
     /// (<see cref="JournalWriteException"/>). <paramref name="onBatchComplete"/> runs once, after
     /// every job of the batch settled (and after their own lambdas), with counts by outcome; at once for an
-    /// empty batch. Like every lambda it lives in this process: it does not survive an application restart.
+    /// empty batch. Each job's own lambdas (<paramref name="success"/>, <paramref name="error"/>,
+    /// <paramref name="cancelled"/>) run as with <see cref="Enqueue"/>. Like every lambda, the batch feedback
+    /// lives in this process: it does not survive an application restart.
     /// </summary>
     /// <remarks>The input is read once, as a stream; the distributor then holds one envelope per job, as for single enqueues.</remarks>
     public IReadOnlyList<string> EnqueueMany(string name, IEnumerable<object?> args, EnqueueOptions? options = null,
-        Action<BatchResult>? onBatchComplete = null, Action<JobArgs>? success = null, Action<JobArgs>? error = null)
+        Action<BatchResult>? onBatchComplete = null, Action<JobArgs>? success = null, Action<JobArgs>? error = null,
+        Action<JobArgs>? cancelled = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (options?.UniqueKey is not null)
@@ -40,7 +43,7 @@ public sealed partial class ReactorDistributor
         var tracker = onBatchComplete is null ? null : new BatchTracker(jobs.Count, onBatchComplete, _feedback);
         foreach (var job in jobs)
         {
-            _feedback.Register(job.Id, new JobFeedback(name, success, error, null, Settled: tracker is null ? null : tracker.Settled));
+            _feedback.Register(job.Id, new JobFeedback(name, success, error, null, Settled: tracker is null ? null : tracker.Settled) { Cancelled = cancelled });
         }
         RecordAll(jobs);
         foreach (var job in jobs)

@@ -82,6 +82,13 @@ public sealed class NodeOptions
     /// </summary>
     public string? TlsThumbprint { get; set; }
 
+    /// <summary>
+    /// How long dialling a distributor, the TLS handshake and the Greeting/Hello/Welcome exchange may each
+    /// take before the attempt is abandoned and retried after the reconnect delay. Measured with the
+    /// node's <see cref="TimeProvider"/>. Default: 10 s.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>First reconnect delay; it doubles up to <see cref="MaxReconnectDelay"/>. Default: 100 ms.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -154,6 +161,10 @@ public sealed class NodeOptions
         if (LoopStallTimeout <= TimeSpan.Zero)
         {
             errors.Add("LoopStallTimeout must be positive");
+        }
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("HandshakeTimeout must be positive");
         }
         if (MaxDeferred < 1)
         {

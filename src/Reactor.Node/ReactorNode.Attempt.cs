@@ -12,7 +12,7 @@ public sealed partial class ReactorNode
     {
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
             return;
         }
         job.Record.Attempt++;
@@ -62,7 +62,8 @@ public sealed partial class ReactorNode
             await Task.Yield();
             var started = _metrics.AttemptStarted();
             Exception? failure = null;
-            var cancelledByJob = false;
+            var timedOut = false;
+            CancelJob? cancelledByJob = null;
             var work = RunStepsAsync(job, definition, args, step);
             try
             {
@@ -75,13 +76,14 @@ public sealed partial class ReactorNode
                     await work;
                 }
             }
-            catch (CancelJob)
+            catch (CancelJob cancel)
             {
-                cancelledByJob = true;
+                cancelledByJob = cancel;
             }
             catch (TimeoutException) when (!work.IsCompleted)
             {
                 failure = new TimeoutException($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
+                timedOut = true;
             }
             catch (Exception e)
             {
@@ -96,8 +98,8 @@ public sealed partial class ReactorNode
             job.Running = false;
             Interlocked.Decrement(ref _running);
             _metrics.AttemptEnded(job.Record.Name, started,
-                cancelledByJob ? Protocol.Messages.JobOutcomeCode.Cancelled
-                : failure is null ? Protocol.Messages.JobOutcomeCode.Success : Protocol.Messages.JobOutcomeCode.Error);
+                cancelledByJob is not null ? JobOutcome.Cancelled
+                : failure is null ? JobOutcome.Succeeded : JobOutcome.Failed);
             if (token != job.AttemptToken || job.Ended)
             {
                 return;
@@ -108,10 +110,10 @@ public sealed partial class ReactorNode
                 RunAgainOrLeave(job);
                 return;
             }
-            if (cancelledByJob)
+            if (cancelledByJob is not null)
             {
-                // CancelJob from job code ends the job for good, and the app hears of it as a success.
-                Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, null);
+                // CancelJob from job code ends the job for good: cancelled, with the job's own words as the reason.
+                Finish(job, JobOutcomeReason.CancelledByJob, args, CancelledByJobText + cancelledByJob.Message);
             }
             else if (failure is null)
             {
@@ -120,7 +122,7 @@ public sealed partial class ReactorNode
             else
             {
                 AttemptTracing.Failed(span, failure);
-                await OnFailedAsync(job, definition, args, failure);
+                await OnFailedAsync(job, definition, args, failure, timedOut ? JobOutcomeReason.TimedOut : JobOutcomeReason.Threw);
             }
         }
         finally
@@ -191,7 +193,7 @@ public sealed partial class ReactorNode
         }
     }
 
-    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, JobArgs args, Exception failure)
+    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, JobArgs args, Exception failure, JobOutcomeReason reason)
     {
         var error = $"{failure.GetType().Name}: {failure.Message}";
         args["error"] = error;
@@ -227,18 +229,18 @@ public sealed partial class ReactorNode
         }
         if (cancelledByErrback)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, "cancelled from an errback after " + error);
+            Finish(job, JobOutcomeReason.CancelledByErrback, args, "cancelled from an errback after " + error);
             return;
         }
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, args, CancelledByApp);
             return;
         }
         var maxAttempt = job.Record.MaxAttempt > 0 ? job.Record.MaxAttempt : _options.MaxAttempt;
         if (job.Record.Attempt >= maxAttempt)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Error, args, error);
+            Finish(job, reason, args, error);
             return;
         }
         if (IsStale(job))

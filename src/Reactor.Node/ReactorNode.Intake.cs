@@ -40,8 +40,10 @@ public sealed partial class ReactorNode
         }
         if (!_catalog.TryGet(dispatch.Name, out _))
         {
-            link.SendResult(new Result(dispatch.JobId, JobOutcomeCode.Error, dispatch.Args,
-                $"node '{Name}' has no job named '{dispatch.Name}'", true, 0));
+            var unknown = $"node '{Name}' has no job named '{dispatch.Name}'";
+            var args = dispatch.Args.Clone();
+            args["error"] = unknown;
+            link.SendResult(new Result(dispatch.JobId, JobOutcome.Failed, args, unknown, true, 0) { Reason = JobOutcomeReason.UnknownJob });
             link.ReturnCredit();
             return;
         }
@@ -118,7 +120,7 @@ public sealed partial class ReactorNode
             job.CancelRequested = true;
             return;
         }
-        Finish(job, JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+        Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
     }
 
     /// <summary>

@@ -136,7 +136,7 @@ internal static class NodeCommand
         logging.Apply(builder.Logging);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
         builder.Services.AddReactorNode(fill);
-        builder.Services.AddHealthChecks().AddReactorHealthChecks();
+        builder.Services.AddHealthChecks().AddReactorNodeHealthCheck();
         using var host = builder.Build();
         // Exporter failures surface only on the exporters' EventSources: this puts them in the node's log.
         using var exporterErrors = telemetry is null ? null

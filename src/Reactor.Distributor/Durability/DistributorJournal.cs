@@ -113,7 +113,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     public Task SettleAsync(string name, JobResult result, DateTimeOffset now)
     {
         var stored = new StoredResult(result.JobId, name, (int)result.Outcome, JobArgsSerializer.Serialize(result.Args), result.Error,
-            now.ToUnixTimeMilliseconds());
+            now.ToUnixTimeMilliseconds()) { Reason = (int)result.Reason };
         return _writer.SettleAsync(result.JobId, MessagePackSerializer.Serialize(stored, Untrusted));
     }
 
@@ -131,7 +131,10 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
             return null;
         }
         var stored = MessagePackSerializer.Deserialize<StoredResult>((byte[])value!, Untrusted);
-        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error));
+        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error)
+        {
+            Reason = (JobOutcomeReason)stored.Reason,
+        });
     }
 
     /// <summary>Writes what is still queued (within <paramref name="timeout"/>), then closes the connection.</summary>

@@ -27,4 +27,9 @@ public sealed record StoredResult(
     [property: Key(2)] int Outcome,
     [property: Key(3)] byte[] Args,
     [property: Key(4)] string? Error,
-    [property: Key(5)] long FinishedUnixMs);
+    [property: Key(5)] long FinishedUnixMs)
+{
+    /// <summary>The result's <see cref="JobOutcomeReason"/> as its integer value; 0 (unspecified) in results stored before it existed.</summary>
+    [Key(6)]
+    public int Reason { get; init; }
+}

@@ -19,6 +19,9 @@ internal sealed record JobFeedback(
     Action<JobResult>? Recovered = null,
     Action<JobResult>? Settled = null)
 {
+    /// <summary>Runs for a cancelled job; without it, <see cref="Error"/> runs (<see cref="OutcomeMapping.Lambda"/>).</summary>
+    public Action<JobArgs>? Cancelled { get; init; }
+
     /// <summary>Feedbacks of duplicates of this unique job (<c>EnqueueOptions.UniqueKey</c>), each run once with its outcome.</summary>
     public System.Collections.Immutable.ImmutableList<JobFeedback>? Duplicates { get; init; }
 }
@@ -94,14 +97,8 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             recorded?.Invoke();
             return false;
         }
-        var outcome = result.Outcome switch
-        {
-            JobOutcomeCode.Success => JobOutcome.Succeeded,
-            JobOutcomeCode.Cancelled => JobOutcome.Cancelled,
-            _ => JobOutcome.Failed,
-        };
         // JobResult is immutable, so the delivery loop and the awaiting caller share one.
-        var jobResult = new JobResult(result.JobId, outcome, result.Args, result.Error);
+        var jobResult = OutcomeMapping.ToJobResult(result);
         if (result.Final)
         {
             Results.Add(feedback.Name, jobResult);
@@ -114,15 +111,19 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Ends a job that never reached a node (timed out waiting, cancelled while pending, shutdown).</summary>
-    public void Fail(string jobId, JobOutcome outcome, JobArgs args, string error, bool settle = true)
+    /// <summary>
+    /// Ends a job the distributor decides about itself (timed out waiting, cancelled while pending, its nodes
+    /// lost, shutdown); the outcome follows from <paramref name="reason"/>.
+    /// </summary>
+    public void Fail(string jobId, JobOutcomeReason reason, JobArgs args, string error, bool settle = true)
     {
         if (!_entries.TryRemove(jobId, out var feedback))
         {
             return;
         }
+        var outcome = JobOutcomeReasons.OutcomeOf(reason) ?? throw new ArgumentOutOfRangeException(nameof(reason));
         args["error"] = error;
-        var result = new JobResult(jobId, outcome, args, error);
+        var result = new JobResult(jobId, outcome, args, error) { Reason = reason };
         Results.Add(feedback.Name, result);
         if (settle)
         {
@@ -142,7 +143,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     {
         foreach (var jobId in _entries.Keys)
         {
-            Fail(jobId, JobOutcome.Failed, new JobArgs(), error, settle: false);
+            Fail(jobId, JobOutcomeReason.DistributorStopped, new JobArgs(), error, settle: false);
         }
     }
 
@@ -175,10 +176,16 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             }
             // Stopping before Redis took the result: the job stays journaled and runs again after a
             // restart, and the node keeps the unacknowledged result to send it again.
+            // Only the awaiting caller hears it (the lambdas run after the restart, with the real result).
+            const string stopped = "the distributor stopped before the job's result was recorded";
+            var args = result.Args.Clone();
+            args["error"] = stopped;
             feedback.Completion?.TrySetResult(result with
             {
                 Outcome = JobOutcome.Failed,
-                Error = "the distributor stopped before the job's result was recorded",
+                Args = args,
+                Error = stopped,
+                Reason = JobOutcomeReason.DistributorStopped,
             });
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
@@ -213,14 +220,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     }
 
     private static bool HasLambdas(JobFeedback feedback) =>
-        feedback.Success is not null || feedback.Error is not null || feedback.Recovered is not null || feedback.Duplicates is not null;
+        feedback.Success is not null || feedback.Error is not null || feedback.Cancelled is not null
+        || feedback.Recovered is not null || feedback.Duplicates is not null;
 
     private async Task DeliverAsync()
     {
         await foreach (var (feedback, result, journaled) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            // A job cancelled by its own code (no error) is a success for the app; everything else
-            // that did not succeed goes to the error feedback.
             Run(feedback, result);
             foreach (var duplicate in feedback.Duplicates ?? [])
             {
@@ -236,7 +242,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     private void Run(JobFeedback feedback, JobResult result)
     {
-        var callback = result.Outcome == JobOutcome.Succeeded || result.Error is null ? feedback.Success : feedback.Error;
+        var callback = OutcomeMapping.Lambda(feedback, result.Outcome);
         try
         {
             callback?.Invoke(result.Args);

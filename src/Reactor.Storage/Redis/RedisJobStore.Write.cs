@@ -19,10 +19,11 @@ public sealed partial class RedisJobStore
         var jobKey = Keys.Job(record.Id);
         var nodeKey = Keys.NodeJobs(record.Node);
         var fields = RedisRecordFormat.Write(record);
-        var previousNode = await _db.HashGetAsync(jobKey, NodeField).ConfigureAwait(false);
+        var previous = await _db.HashGetAsync(jobKey, [NodeField, StatusField]).ConfigureAwait(false);
+        var previousNode = previous[0];
         var now = _time.GetUtcNow();
         var tx = _db.CreateTransaction();
-        var steps = new List<Task>(6)
+        var steps = new List<Task>(10)
         {
             // Deleting first drops fields the new record leaves unset, and the TTL of a finished past.
             tx.KeyDeleteAsync(jobKey),
@@ -41,6 +42,7 @@ public sealed partial class RedisJobStore
         {
             steps.Add(tx.KeyExpireAsync(jobKey, ttl));
         }
+        IndexStatus(tx, steps, record, previous[1], now);
         await CommitAsync(tx, steps, $"save job {record.Id}").ConfigureAwait(false);
     }
 
@@ -84,7 +86,11 @@ public sealed partial class RedisJobStore
             tx.AddCondition(NodeIs(jobKey, node));
             var ownedElsewhere = onlyOfNode is not null && !node.IsNull && node != onlyOfNode;
             var deleted = ownedElsewhere ? Task.FromResult(false) : tx.KeyDeleteAsync(jobKey);
-            var steps = new List<Task>(3) { deleted };
+            var steps = new List<Task>(4) { deleted };
+            if (!ownedElsewhere)
+            {
+                UnindexStatus(tx, steps, id);
+            }
             if (!node.IsNull && !ownedElsewhere)
             {
                 steps.Add(tx.SortedSetRemoveAsync(Keys.NodeJobs(node.ToString()), id));

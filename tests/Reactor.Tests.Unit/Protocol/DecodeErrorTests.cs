@@ -131,7 +131,7 @@ public class OversizedFrameTests
 
     private static readonly MessageCodec Small = new(new ProtocolLimits { MaxFrameBytes = 200 });
 
-    private static Result Big() => new("job-1", JobOutcomeCode.Success, new JobArgs { ["blob"] = new byte[300] }, null, true, 1);
+    private static Result Big() => new("job-1", JobOutcome.Succeeded, new JobArgs { ["blob"] = new byte[300] }, null, true, 1);
 
     [Test]
     public void A_frame_over_the_limit_is_refused_before_any_byte_is_written()
