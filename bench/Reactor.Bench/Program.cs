@@ -71,6 +71,11 @@ foreach (var scenario in options.SelectedScenarios)
         _ => await ReactorTimerScenarios.PeriodicAsync(options, jobs, redis),
     };
     Report.Print(reactor, options.Json);
+    if (scenario == "burst")
+    {
+        // The same burst through EnqueueMany, reported next to the single enqueues.
+        Report.Print(await ReactorScenarios.BurstAsync(options, jobs, redis, many: true), options.Json);
+    }
     if (options.Peer is null || scenario == "periodic")
     {
         continue;

@@ -5,7 +5,15 @@ namespace Reactor.Bench;
 /// <summary>Reactor's side of each workload: an in-process distributor, one node process.</summary>
 internal static class ReactorScenarios
 {
-    public static async Task<Figures> BurstAsync(BenchOptions options, int jobs, string? redis, int nodes = 1, string scenario = "burst")
+    /// <summary>Items per <c>EnqueueMany</c> call in the batched burst.</summary>
+    private const int BatchSize = 1_000;
+
+    /// <summary>
+    /// Enqueues <paramref name="jobs"/> no-op jobs from <c>options.Enqueuers</c> threads and waits for every
+    /// feedback: one <c>Enqueue</c> per job, or with <paramref name="many"/> one <c>EnqueueMany</c> per
+    /// 1,000 jobs (reported as <c>reactor-many</c>, next to the single enqueues).
+    /// </summary>
+    public static async Task<Figures> BurstAsync(BenchOptions options, int jobs, string? redis, int nodes = 1, string scenario = "burst", bool many = false)
     {
         await using var rig = await ReactorRig.StartAsync(options, redis, nodes);
         await rig.WarmUpAsync(Math.Min(jobs, 20_000) * nodes);
@@ -27,13 +35,21 @@ internal static class ReactorScenarios
         var nodesCpu = rig.NodesCpu;
         var clock = Stopwatch.StartNew();
         double enqueueSeconds;
-        using (new Progress($"burst reactor ({options.Storage}, {nodes} node{(nodes == 1 ? "" : "s")})", jobs, () => Interlocked.Read(ref finished)))
+        using (new Progress($"burst reactor{(many ? " EnqueueMany" : "")} ({options.Storage}, {nodes} node{(nodes == 1 ? "" : "s")})", jobs, () => Interlocked.Read(ref finished)))
         {
             // Concurrent enqueuers share journal round trips (group commit); one enqueuer waits for each.
             var share = jobs / options.Enqueuers;
             var enqueuers = Enumerable.Range(0, options.Enqueuers).Select(t => Task.Run(() =>
             {
                 var count = t == 0 ? jobs - share * (options.Enqueuers - 1) : share;
+                if (many)
+                {
+                    for (var sent = 0; sent < count; sent += BatchSize)
+                    {
+                        rig.Distributor.EnqueueMany("noop", Enumerable.Repeat<object?>(null, Math.Min(BatchSize, count - sent)), null, null, success, error);
+                    }
+                    return;
+                }
                 for (var i = 0; i < count; i++)
                 {
                     rig.Distributor.Enqueue("noop", null, null, success, error);
@@ -47,7 +63,7 @@ internal static class ReactorScenarios
         appAllocated = GC.GetTotalAllocatedBytes(precise: true) - appAllocated;
         appCpu = Environment.CpuUsage.TotalTime - appCpu;
         nodesCpu = rig.NodesCpu - nodesCpu;
-        var figures = new Figures(scenario, "reactor")
+        var figures = new Figures(scenario, many ? "reactor-many" : "reactor")
             .Add("storage", options.Storage)
             .Add("nodes", nodes)
             .Add("journal", options.Journal ?? "none")

@@ -67,6 +67,16 @@ public static partial class JR
         Action<JobProgress>? progress = null) =>
         ReadyDistributor.Enqueue(name, args, options, success, error, cancelled, progress);
 
+    /// <summary>
+    /// Queues one job <paramref name="name"/> per item of <paramref name="args"/> (all or nothing) and returns
+    /// their ids; <paramref name="onBatchComplete"/> runs once when all of them settled. See
+    /// <see cref="ReactorDistributor.EnqueueMany"/>.
+    /// </summary>
+    public static IReadOnlyList<string> EnqueueMany(string name, IEnumerable<object?> args, EnqueueOptions? options = null,
+        Action<BatchResult>? onBatchComplete = null, Action<JobArgs>? success = null, Action<JobArgs>? error = null,
+        Action<JobArgs>? cancelled = null) =>
+        ReadyDistributor.EnqueueMany(name, args, options, onBatchComplete, success, error, cancelled);
+
     /// <summary>Queues a job and completes with its final result (the same outcome the lambdas of <see cref="Enqueue"/> would see); <paramref name="progress"/> hears its progress reports.</summary>
     public static Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
         IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default) =>

@@ -8,7 +8,8 @@ namespace Reactor.Distribution.Feedback;
 /// <summary>
 /// What the app asked to hear about one job. <see cref="Settled"/> is the distributor's own hook (a unique
 /// key to release, a batch to count): it runs once, when the final result is recorded (journaled, with a
-/// journal), before the job's lambdas; not when the distributor stops with the job unsettled.
+/// journal), right after the job's lambdas were queued (so what it posts runs after them); not when the
+/// distributor stops with the job unsettled.
 /// </summary>
 internal sealed record JobFeedback(
     string Name,
@@ -160,8 +161,8 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     {
         if (_journal is not { } journal)
         {
-            RunSettled(feedback, result);
             Announce(feedback, result, journaled: false);
+            RunSettled(feedback, result);
             recorded?.Invoke();
             return;
         }
@@ -169,8 +170,8 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         {
             if (t.IsCompletedSuccessfully)
             {
-                RunSettled(feedback, result);
                 Announce(feedback, result, journaled: true);
+                RunSettled(feedback, result);
                 recorded?.Invoke();
                 return;
             }
@@ -204,7 +205,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     /// <summary>Runs <paramref name="action"/> on the delivery loop, after every feedback queued before it.</summary>
     public void Post(Action action) =>
-        _deliveries.Writer.TryWrite(new Delivery(new JobFeedback("", null, null, null, _ => action()), new JobResult("", JobOutcome.Succeeded, new JobArgs(), null), false));
+        _deliveries.Writer.TryWrite(new Delivery(new JobFeedback("(batch)", null, null, null, _ => action()), new JobResult("", JobOutcome.Succeeded, new JobArgs(), null), false));
 
     private void Announce(JobFeedback feedback, JobResult result, bool journaled)
     {
