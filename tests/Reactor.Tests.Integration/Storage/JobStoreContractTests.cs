@@ -51,5 +51,6 @@ internal static class RedisTestKeys
             await store.DeleteAllForAsync(node);
             await redis.GetDatabase().KeyDeleteAsync(store.Keys.NodeJobs(node));
         }
+        await redis.GetDatabase().KeyDeleteAsync([store.Keys.Nodes, .. Enum.GetValues<JobStatus>().Select(store.Keys.Status)]);
     }
 }
