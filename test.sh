@@ -169,6 +169,8 @@ missing_packages() {
     # The dashboard's browser tests drive Debian's headless chromium through its chromedriver.
     have chromium || missing+=(chromium)
     have chromedriver || missing+=(chromium-driver)
+    # Cron time zones (EnqueueOptions.TimeZone) resolve IANA ids from the system's zone database.
+    [[ -e /usr/share/zoneinfo/Europe/Paris ]] || missing+=(tzdata)
 }
 
 remove_policy_rc_d() {

@@ -71,8 +71,13 @@ public sealed partial class RedisJobStore
         return new JobRecordPage(records, total.Result, offset);
     }
 
-    private void IndexStatus(ITransaction tx, List<Task> steps, JobRecord record, RedisValue previousStatus, DateTimeOffset now)
+    // Status indexes are separate keys (different Cluster slots), so they are written as a pipelined
+    // batch after the record, not in its transaction: a crash between the two leaves an entry that the
+    // dashboard's page read skips (its record is gone or has another status), never a lost record.
+    private async Task IndexStatusAsync(JobRecord record, RedisValue previousStatus, DateTimeOffset now)
     {
+        var tx = _db.CreateBatch();
+        var steps = new List<Task>(5);
         var statusName = RedisRecordFormat.StatusName(record.Status);
         if (!previousStatus.IsNull && previousStatus != statusName)
         {
@@ -88,14 +93,20 @@ public sealed partial class RedisJobStore
             steps.Add(tx.SortedSetRemoveRangeByScoreAsync(statusKey, double.NegativeInfinity, expired, Exclude.Stop));
         }
         steps.Add(tx.SetAddAsync(Keys.Nodes, record.Node));
+        tx.Execute();
+        await Task.WhenAll(steps).ConfigureAwait(false);
     }
 
-    private void UnindexStatus(ITransaction tx, List<Task> steps, string id)
+    private async Task UnindexStatusAsync(string id)
     {
+        var tx = _db.CreateBatch();
+        var steps = new List<Task>();
         foreach (var status in Enum.GetValues<JobStatus>())
         {
             steps.Add(tx.SortedSetRemoveAsync(Keys.Status(status), id));
         }
+        tx.Execute();
+        await Task.WhenAll(steps).ConfigureAwait(false);
     }
 }
 

@@ -12,7 +12,8 @@ namespace Reactor.Storage.Redis;
 /// <c>queued</c>, <c>in progress</c>, <c>complete</c>, <c>error</c>, <c>failed</c>, <c>cancelled</c>),
 /// <c>attempt</c>, <c>make_after</c> (ms), <c>distributor</c>, <c>on_success</c> and <c>on_error</c>
 /// (0/1), <c>node</c>; and Reactor's <c>max_attempt</c>, <c>retry_multiplier</c> (ms), <c>timeout</c>
-/// (ms), <c>v</c> (format version). A field whose value is unset is absent. A finished record
+/// (ms), <c>cron</c>, <c>time_zone</c> and <c>cron_misfire</c> (0/1) for cron jobs, <c>v</c> (format version), <c>progress</c>
+/// (the last reported fraction, 0 to 1, as invariant text) and <c>progress_message</c>. A field whose value is unset is absent. A finished record
 /// (complete, failed, cancelled) expires after <see cref="RedisJobStoreOptions.CompletedRecordTtl"/>.
 /// </description></item>
 /// <item><term><c>{prefix}:node:{node}:jobs</c></term><description>sorted set, the ids of one node's
