@@ -166,6 +166,9 @@ missing_packages() {
     # The example workflow worker (examples/WorkflowWorker) is a Node.js program the tests run.
     have node || missing+=(nodejs)
     have npm || missing+=(npm)
+    # The dashboard's browser tests drive Debian's headless chromium through its chromedriver.
+    have chromium || missing+=(chromium)
+    have chromedriver || missing+=(chromium-driver)
     # Cron time zones (EnqueueOptions.TimeZone) resolve IANA ids from the system's zone database.
     [[ -e /usr/share/zoneinfo/Europe/Paris ]] || missing+=(tzdata)
 }

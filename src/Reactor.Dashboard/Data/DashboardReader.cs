@@ -84,14 +84,15 @@ internal sealed class DashboardReader(IDashboardSource source, RedisRecords? red
         try
         {
             snapshot = (await source.SnapshotAsync(cancellationToken).ConfigureAwait(false))?.RecentResults.FirstOrDefault(r => r.JobId == id);
+            var accepted = source.Distributor?.IsUnsettled(id) ?? false;
             if (redis is null)
             {
-                return new JobModel(id, null, null, null, snapshot, false, null);
+                return new JobModel(id, null, null, null, snapshot, accepted, null);
             }
             var store = await redis.StoreAsync(cancellationToken).ConfigureAwait(false);
             var record = await store.LoadAsync(id, cancellationToken).ConfigureAwait(false);
             var stored = await redis.ResultAsync(id, cancellationToken).ConfigureAwait(false);
-            var unsettled = await redis.UnsettledAsync(id, cancellationToken).ConfigureAwait(false);
+            var unsettled = accepted || await redis.UnsettledAsync(id, cancellationToken).ConfigureAwait(false);
             return new JobModel(id, record, stored, stored is null ? null : RedisRecords.ArgsOf(stored), snapshot, unsettled, null);
         }
         catch (RedisException e)

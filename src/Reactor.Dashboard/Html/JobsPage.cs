@@ -24,7 +24,7 @@ internal static class JobsPage
         html.Append($"<a href=\"{E(basePath)}/jobs?status=recent\"{recent}>Recent results</a></nav>");
 
         html.Append($"<div class=\"filters\"><form method=\"get\" action=\"{E(basePath)}/jobs/find\" role=\"search\">")
-            .Append("<label>Job id or id prefix <input name=\"id\" required autocomplete=\"off\"></label> <button type=\"submit\">Find</button></form>");
+            .Append("<label>Job id <input name=\"id\" required autocomplete=\"off\"></label> <button type=\"submit\">Find</button></form>");
         if (model.Nodes.Count > 0)
         {
             html.Append($"<form method=\"get\" action=\"{E(basePath)}/jobs\"><label>Node <select name=\"node\">");

@@ -53,5 +53,10 @@ internal static class RedisTestKeys
             await store.DeleteAllForAsync(node);
             await redis.GetDatabase().KeyDeleteAsync(store.Keys.NodeJobs(node));
         }
+        // One key per call: on Redis Cluster, keys of a prefix without a hash tag live in different slots.
+        foreach (var key in Enum.GetValues<JobStatus>().Select(store.Keys.Status).Append(store.Keys.Nodes))
+        {
+            await redis.GetDatabase().KeyDeleteAsync(key);
+        }
     }
 }

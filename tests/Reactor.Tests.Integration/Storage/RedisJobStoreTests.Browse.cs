@@ -1,0 +1,57 @@
+using NUnit.Framework;
+using Reactor.Storage;
+
+namespace Reactor.Tests.Integration.Storage;
+
+// The status indexes and node set the dashboard pages through.
+public sealed partial class RedisJobStoreTests
+{
+    [Test]
+    public async Task A_record_is_indexed_under_its_current_status_only_newest_first()
+    {
+        _nodes.Add("worker_2");
+        await _store.SaveAsync(NewJob("a", JobStatus.New));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(NewJob("b", JobStatus.New, "worker_2"));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(NewJob("a", JobStatus.InProgress));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(NewJob("a", JobStatus.Failed));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(NewJob("c", JobStatus.Failed));
+
+        var failed = await _store.PageByStatusAsync(JobStatus.Failed, 0, 10);
+        Assert.That(failed.Records.Select(r => r.Id), Is.EqualTo(new[] { "c", "a" }));
+        Assert.That(failed.Total, Is.EqualTo(2));
+        Assert.That((await _store.PageByStatusAsync(JobStatus.Failed, 1, 1)).Records.Select(r => r.Id), Is.EqualTo(new[] { "a" }));
+        Assert.That((await _store.PageByStatusAsync(JobStatus.InProgress, 0, 10)).Total, Is.Zero);
+        Assert.That((await _store.PageByStatusAsync(JobStatus.New, 0, 10)).Records.Select(r => r.Id), Is.EqualTo(new[] { "b" }));
+        var counts = await _store.CountByStatusAsync();
+        Assert.That((counts[JobStatus.Failed], counts[JobStatus.New], counts[JobStatus.InProgress]), Is.EqualTo((2L, 1L, 0L)));
+        Assert.That(await _store.NodeNamesAsync(), Is.EqualTo(new[] { Node, "worker_2" }));
+        Assert.That((await _store.PageByNodeAsync("worker_2", 0, 10)).Records.Select(r => r.Id), Is.EqualTo(new[] { "b" }));
+    }
+
+    [Test]
+    public async Task A_deleted_record_leaves_its_status_index()
+    {
+        await _store.SaveAsync(NewJob("a", JobStatus.Failed));
+        Assert.That(await _store.DeleteAsync("a"), Is.True);
+
+        Assert.That((await _store.PageByStatusAsync(JobStatus.Failed, 0, 10)).Total, Is.Zero);
+    }
+
+    [Test]
+    public async Task Entries_of_expired_finished_records_are_trimmed_and_never_shown()
+    {
+        await _store.SaveAsync(NewJob("old", JobStatus.Complete));
+        // What expiry does to the record, without waiting for it.
+        await _db.KeyDeleteAsync(_store.Keys.Job("old"));
+        Assert.That((await _store.PageByStatusAsync(JobStatus.Complete, 0, 10)).Records, Is.Empty, "a missing record is skipped");
+
+        _time.Advance(Ttl + TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(NewJob("new", JobStatus.Complete));
+        var page = await _store.PageByStatusAsync(JobStatus.Complete, 0, 10);
+        Assert.That((page.Total, page.Records.Single().Id), Is.EqualTo((1L, "new")));
+    }
+}
