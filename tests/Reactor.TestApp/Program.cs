@@ -9,7 +9,7 @@
 //                                     feedback ("result KEY OUTCOME" from OnResult); SIGKILL itself right after the KILLAT-th Enqueue returned
 //   serve   PORT REDIS NAME           print "result KEY OUTCOME" per recovered result; run until killed
 //   steady  PORT REDIS TOTAL NAME     enqueue TOTAL "add" jobs keyed NAME-i ("enqueued KEY", "success KEY"),
-//                                     then "enqueued all"; run until killed
+//                                     then "all enqueued"; run until killed
 using System.Collections.Concurrent;
 using System.Globalization;
 using Reactor;
