@@ -12,10 +12,15 @@ public sealed class ReactorBuilder
         return this;
     }
 
-    /// <summary>Starts an in-process node (it connects to this distributor unless it names others).</summary>
-    public ReactorBuilder StartNode(NodeOptions options)
+    /// <summary>
+    /// Adds a step run after the ones before it, on the host <see cref="JR.Run"/> creates; the host is
+    /// ready once every step completed. Add-on packages build their <c>Start…</c> methods on this
+    /// (e.g. <c>StartNode</c> in <c>Reactor.Client.Nodes</c>).
+    /// </summary>
+    public ReactorBuilder Then(Func<ReactorHost, Task> step)
     {
-        Steps.Add(h => h.StartNodeAsync(options));
+        ArgumentNullException.ThrowIfNull(step);
+        Steps.Add(step);
         return this;
     }
 }

@@ -4,36 +4,53 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Reactor;
 
 /// <summary>
-/// One app's Reactor: a distributor and, for small apps and tests, in-process nodes. The static
+/// One app's Reactor: a distributor, plus whatever add-on packages start beside it (in-process nodes
+/// from <c>Reactor.Client.Nodes</c>, a workflow engine from <c>Reactor.Client.Workflows</c>). The static
 /// <see cref="JR"/> facade forwards to one of these; tests and apps that want several use instances.
 /// </summary>
 public sealed partial class ReactorHost : IAsyncDisposable
 {
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly TimeProvider _time;
-    private readonly List<ReactorNode> _nodes = [];
+    private readonly List<IAsyncDisposable> _components = [];
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ReactorDistributor? _distributor;
 
     /// <summary>Creates an empty host.</summary>
     public ReactorHost(ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _time = timeProvider ?? TimeProvider.System;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        TimeProvider = timeProvider ?? TimeProvider.System;
     }
+
+    /// <summary>Where everything this host starts logs; add-on packages log here too.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The clock of everything this host starts; add-on packages use it too.</summary>
+    public TimeProvider TimeProvider { get; }
 
     /// <summary>The distributor; throws until one was started.</summary>
     public ReactorDistributor Distributor =>
         _distributor ?? throw new InvalidOperationException("no distributor was started (call StartDistributor first)");
 
-    /// <summary>Nodes started in this process.</summary>
-    public IReadOnlyList<ReactorNode> Nodes => _nodes;
-
-    /// <summary>True once the distributor listens and in-process nodes have started.</summary>
+    /// <summary>True once the distributor listens and every step given to <see cref="JR.Run"/> has run.</summary>
     public bool Ready => _ready.Task.IsCompletedSuccessfully;
 
     /// <summary>Completes when <see cref="Ready"/> becomes true, or faults if starting failed.</summary>
     public Task WhenReady => _ready.Task;
+
+    /// <summary>
+    /// What add-on packages started on this host (in-process nodes, a workflow engine), in the order they
+    /// were added; a snapshot.
+    /// </summary>
+    public IReadOnlyList<IAsyncDisposable> Components
+    {
+        get
+        {
+            lock (_components)
+            {
+                return [.. _components];
+            }
+        }
+    }
 
     /// <summary>Starts the distributor on <paramref name="host"/>:<paramref name="port"/> (port 0 picks a free one).</summary>
     public async Task<ReactorDistributor> StartDistributorAsync(string host, int port, Action<DistributorOptions>? configure = null)
@@ -44,26 +61,33 @@ public sealed partial class ReactorHost : IAsyncDisposable
         }
         var options = new DistributorOptions { Host = host, Port = port };
         configure?.Invoke(options);
-        var distributor = new ReactorDistributor(options, _loggerFactory, _time);
+        var distributor = new ReactorDistributor(options, LoggerFactory, TimeProvider);
         await distributor.StartAsync().ConfigureAwait(false);
         _distributor = distributor;
         return distributor;
     }
 
     /// <summary>
-    /// Starts a node in this process. With no distributor address it connects to this host's distributor.
+    /// Hands a started component (an in-process node, a workflow engine) to this host, which stops it
+    /// when it is disposed: components in the reverse order they were added, then the distributor. How
+    /// add-on packages tie what they start to the host's lifetime.
     /// </summary>
-    public async Task<ReactorNode> StartNodeAsync(NodeOptions options)
+    public void AddComponent(IAsyncDisposable component)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Distributors.Count == 0)
+        ArgumentNullException.ThrowIfNull(component);
+        lock (_components)
         {
-            options.Distributors.Add($"127.0.0.1:{Distributor.Port}");
+            _components.Add(component);
         }
-        var node = new ReactorNode(options, _loggerFactory, _time);
-        await node.StartAsync().ConfigureAwait(false);
-        _nodes.Add(node);
-        return node;
+    }
+
+    /// <summary>Takes a component back (the caller stops it); false when this host did not hold it.</summary>
+    public bool RemoveComponent(IAsyncDisposable component)
+    {
+        lock (_components)
+        {
+            return _components.Remove(component);
+        }
     }
 
     /// <summary>Runs <paramref name="builder"/>'s steps in order, then marks the host ready.</summary>
@@ -84,15 +108,26 @@ public sealed partial class ReactorHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops nodes first (they hand back their work), then the distributor.</summary>
+    /// <summary>
+    /// Stops the components, last added first (a workflow engine started after the nodes stops before
+    /// them; nodes hand back their work), then the distributor.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await StopWorkflowsAsync().ConfigureAwait(false);
-        foreach (var node in _nodes)
+        while (true)
         {
-            await node.DisposeAsync().ConfigureAwait(false);
+            IAsyncDisposable last;
+            lock (_components)
+            {
+                if (_components.Count == 0)
+                {
+                    break;
+                }
+                last = _components[^1];
+                _components.RemoveAt(_components.Count - 1);
+            }
+            await last.DisposeAsync().ConfigureAwait(false);
         }
-        _nodes.Clear();
         if (_distributor is not null)
         {
             await _distributor.DisposeAsync().ConfigureAwait(false);

@@ -276,11 +276,11 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
             {
                 var error = _dispatcher.UnknownError(job, known);
                 LogUnknownJobFailed(_logger, job.Name, job.Id, error);
-                _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), error);
+                _feedback.Fail(job.Id, JobOutcomeReason.NotDispatched, job.Dispatch.Args.Clone(), error);
                 continue;
             }
             var target = job.Node is not null && _options.AlwaysUseSpecifiedNode ? $"node '{job.Node}'" : "no node that can run it";
-            _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(),
+            _feedback.Fail(job.Id, JobOutcomeReason.NotDispatched, job.Dispatch.Args.Clone(),
                 $"job '{job.Name}' waited too long: {target} became available in time");
         }
     }

@@ -61,7 +61,8 @@ public sealed partial class ReactorNode
             record.Status = JobStatus.Error;
             record.LastError ??= "interrupted: the node stopped during this attempt";
         }
-        var due = record.RunAt is { } at && at > now ? at : now;
+        var due = record.Status == JobStatus.Queued ? CronDue(record, record.RunAt) ?? now : now;
+        due = due > now ? due : now;
         job.DueAt = due;
         Park(job, due, record.Status == JobStatus.New ? JobStatus.Queued : record.Status);
     }

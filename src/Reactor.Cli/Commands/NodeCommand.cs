@@ -39,6 +39,9 @@ internal static class NodeCommand
         var backoff = new Option<RetryBackoff>("--retry-backoff") { Description = "Linear or ExponentialJitter", DefaultValueFactory = _ => defaults.RetryBackoff };
         var maxDeferred = new Option<int>("--max-deferred") { Description = "Deferred jobs running on the thread pool at once", DefaultValueFactory = _ => defaults.MaxDeferred };
         var loopStall = new Option<double>("--loop-stall-timeout") { Description = "Seconds job code may hold the reactor loop (without a shorter job Timeout) before the watchdog fails it", DefaultValueFactory = _ => defaults.LoopStallTimeout.TotalSeconds };
+        var shutdownGrace = new Option<double>("--shutdown-grace") { Description = "Seconds a graceful stop waits for running jobs before it cancels their tokens", DefaultValueFactory = _ => defaults.ShutdownGrace.TotalSeconds };
+        var cancellationGrace = new Option<double>("--cancellation-grace") { Description = "Seconds a job may run on after its cancellation token fired (timeout, cancel, shutdown) before the node abandons it with a warning", DefaultValueFactory = _ => defaults.CancellationGrace.TotalSeconds };
+        var progressInterval = new Option<double>("--progress-interval") { Description = "Shortest time between two progress reports of one job, in seconds", DefaultValueFactory = _ => defaults.ProgressInterval.TotalSeconds };
         var removeDone = Flag("--remove-done-jobs", "Delete a job's record when it completes", defaults.RemoveDoneJobs);
         var removeCancelled = Flag("--remove-cancelled-jobs", "Delete a job's record when it is cancelled", defaults.RemoveCancelledJobs);
         var removeFailed = Flag("--remove-failed-jobs", "Delete a job's record when its last attempt fails", defaults.RemoveFailedJobs);
@@ -58,6 +61,7 @@ internal static class NodeCommand
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
             name, distributors, discover, discoverPrefix, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
+            shutdownGrace, cancellationGrace, progressInterval,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
             metricsPort, logFormat, healthPort,
         };
@@ -77,6 +81,9 @@ internal static class NodeCommand
                 o.RetryBackoff = result.GetValue(backoff);
                 o.MaxDeferred = result.GetValue(maxDeferred);
                 o.LoopStallTimeout = TimeSpan.FromSeconds(result.GetValue(loopStall));
+                o.ShutdownGrace = TimeSpan.FromSeconds(result.GetValue(shutdownGrace));
+                o.CancellationGrace = TimeSpan.FromSeconds(result.GetValue(cancellationGrace));
+                o.ProgressInterval = TimeSpan.FromSeconds(result.GetValue(progressInterval));
                 o.RemoveDoneJobs = result.GetValue(removeDone);
                 o.RemoveCancelledJobs = result.GetValue(removeCancelled);
                 o.RemoveFailedJobs = result.GetValue(removeFailed);
@@ -144,9 +151,9 @@ internal static class NodeCommand
         using var _ = telemetry;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         logging.Apply(builder.Logging);
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + options.CancellationGrace + TimeSpan.FromSeconds(5));
         builder.Services.AddReactorNode(fill);
-        builder.Services.AddHealthChecks().AddReactorHealthChecks();
+        builder.Services.AddHealthChecks().AddReactorNodeHealthCheck();
         using var host = builder.Build();
         // Exporter failures surface only on the exporters' EventSources: this puts them in the node's log.
         using var exporterErrors = telemetry is null ? null

@@ -4,8 +4,6 @@ using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using Reactor.Workflows;
-using Reactor.Workflows.Engine;
-using Reactor.Workflows.Store;
 
 namespace Reactor.Cli.Commands;
 
@@ -67,15 +65,8 @@ internal static class WorkflowCommand
             var workflow = result.GetValue(name)!;
             var definition = WorkflowDefinitions.LoadDirectory(result.GetValue(definitions)!).FirstOrDefault(d => d.Name == workflow)
                 ?? throw new ArgumentException($"no workflow '{workflow}' in {result.GetValue(definitions)}");
-            var body = JsonData.ToObject(result.GetValue(payload));
-            await using var store = await RedisWorkflowStore.ConnectAsync(result.GetValue(redis)!, result.GetValue(prefix)!);
-            var id = Guid.NewGuid().ToString("N");
-            var now = DateTimeOffset.UtcNow;
-            // No owner: the first engine that sweeps claims it. The created transition is recorded here.
-            var record = new WorkflowRecord(id, workflow, WorkflowStatus.Running, body.ToJsonString(), now, null, null,
-                new Dictionary<string, StepState>(), new Dictionary<string, string>());
-            var created = JsonSerializer.Serialize(new WorkflowTransition(id, WorkflowEventTypes.Created, null, "none", "created", now));
-            await store.CreateAsync(record, [.. definition.Steps.Select(s => s.Name)], new Outgoing("cli", [created], []));
+            await using var client = await WorkflowClient.ConnectAsync(result.GetValue(redis)!, result.GetValue(prefix)!);
+            var id = await client.StartAsync(definition, result.GetValue(payload));
             Console.WriteLine(id);
             return 0;
         }));
@@ -90,9 +81,9 @@ internal static class WorkflowCommand
         var command = new Command("status", "Show a workflow's status, steps and transition history with times") { id, redis, prefix };
         command.SetAction((result, _) => Guard(async () =>
         {
-            await using var store = await RedisWorkflowStore.ConnectAsync(result.GetValue(redis)!, result.GetValue(prefix)!);
+            await using var client = await WorkflowClient.ConnectAsync(result.GetValue(redis)!, result.GetValue(prefix)!);
             var workflowId = result.GetValue(id)!;
-            var record = await store.LoadAsync(workflowId);
+            var record = await client.GetAsync(workflowId);
             if (record is null)
             {
                 Console.Error.WriteLine($"no workflow {workflowId} (unknown, or expired after its retention)");
@@ -108,7 +99,7 @@ internal static class WorkflowCommand
                 Console.WriteLine($"  step {step}: {state.ToString().ToLowerInvariant()}");
             }
             Console.WriteLine("history:");
-            foreach (var entry in (await store.HistoryAsync(workflowId)).Select(h => JsonSerializer.Deserialize<WorkflowTransition>(h)!))
+            foreach (var entry in await client.HistoryAsync(workflowId))
             {
                 Console.WriteLine($"  {entry.At.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)}  {entry.Type,-24} {entry.From} -> {entry.To}");
             }

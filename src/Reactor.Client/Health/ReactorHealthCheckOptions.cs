@@ -1,6 +1,6 @@
 namespace Reactor.Health;
 
-/// <summary>Thresholds of the Reactor health checks (<see cref="ReactorHealthChecksBuilderExtensions.AddReactorHealthChecks"/>).</summary>
+/// <summary>Thresholds of the Reactor health checks (<see cref="ReactorHealthChecksBuilderExtensions.AddReactorHealthChecks"/>, and <c>AddReactorNodeHealthCheck</c> in <c>Reactor.Client.Nodes</c>).</summary>
 public sealed class ReactorHealthCheckOptions
 {
     /// <summary>

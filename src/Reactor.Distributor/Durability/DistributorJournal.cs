@@ -147,6 +147,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds())
         {
             MaxDispatches = job.MaxDispatches,
+            UniqueKey = job.UniqueKey,
         };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }
@@ -158,7 +159,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     public Task SettleAsync(string name, JobResult result, DateTimeOffset now)
     {
         var stored = new StoredResult(result.JobId, name, (int)result.Outcome, JobArgsSerializer.Serialize(result.Args), result.Error,
-            now.ToUnixTimeMilliseconds());
+            now.ToUnixTimeMilliseconds()) { Reason = (int)result.Reason };
         return _writer.SettleAsync(result.JobId, MessagePackSerializer.Serialize(stored, Untrusted));
     }
 
@@ -181,7 +182,10 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
             return null;
         }
         var stored = MessagePackSerializer.Deserialize<StoredResult>((byte[])value!, Untrusted);
-        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error));
+        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error)
+        {
+            Reason = (JobOutcomeReason)stored.Reason,
+        });
     }
 
     /// <summary>Writes what is still queued (within <paramref name="timeout"/>), then closes the connection.</summary>

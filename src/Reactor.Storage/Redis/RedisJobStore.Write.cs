@@ -23,6 +23,8 @@ public sealed partial class RedisJobStore
         cancellationToken.ThrowIfCancellationRequested();
         var jobKey = Keys.Job(record.Id);
         var fields = RedisRecordFormat.Write(record);
+        // The status it leaves, for the dashboard's status indexes (see RedisJobStore.Browse.cs).
+        var previousStatus = await _db.HashGetAsync(jobKey, StatusField).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var ttl = _options.CompletedRecordTtl;
         var expiresAt = record.IsFinished ? (now + ttl).ToUnixTimeMilliseconds() : double.PositiveInfinity;
@@ -41,6 +43,7 @@ public sealed partial class RedisJobStore
         }
         await CommitAsync(tx, steps, what).ConfigureAwait(false);
         await IndexAsync(record.Node, record.Id, expiresAt, now, what).ConfigureAwait(false);
+        await IndexStatusAsync(record, previousStatus, now).ConfigureAwait(false);
     }
 
     /// <summary>Adds (or re-scores) the id in the node's index and trims entries of expired records.</summary>
@@ -111,6 +114,7 @@ public sealed partial class RedisJobStore
                     continue;
                 }
                 deleted = await deleting.ConfigureAwait(false);
+                await UnindexStatusAsync(id).ConfigureAwait(false);
             }
             if (!node.IsNull && !ownedElsewhere)
             {
