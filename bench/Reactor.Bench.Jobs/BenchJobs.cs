@@ -45,6 +45,7 @@ public sealed class BenchJobs : IJobModule
             args["gc1"] = GC.CollectionCount(1);
             args["gc2"] = GC.CollectionCount(2);
             args["cpu_ms"] = (long)self.TotalProcessorTime.TotalMilliseconds;
+            args["gc_pause_ms"] = GC.GetTotalPauseDuration().TotalMilliseconds;
         });
     }
 

@@ -2,10 +2,13 @@ using System.Globalization;
 
 namespace Reactor.Bench;
 
-/// <summary>Command line: <c>--scenario NAME [--jobs N] [--storage memory|redis] [--redis ADDR] [--peer hangfire] [--json]</c>.</summary>
+/// <summary>Command line: <c>--scenario NAME [--jobs N] [--storage memory|redis] [--redis ADDR] [--peer hangfire] [--json]</c> and more (docs/benchmarks.md).</summary>
 internal sealed class BenchOptions
 {
     public static readonly string[] Scenarios = ["burst", "roundtrip", "timers", "periodic"];
+
+    /// <summary>Scenarios that run only when named: they take minutes or start several nodes.</summary>
+    public static readonly string[] LongScenarios = ["sustained", "multinode"];
 
     public string Scenario { get; private set; } = "all";
 
@@ -51,6 +54,15 @@ internal sealed class BenchOptions
     /// </summary>
     public bool Otel { get; private set; }
 
+    /// <summary>Jobs per second the sustained scenario sends.</summary>
+    public int Rate { get; private set; } = 30_000;
+
+    /// <summary>Seconds the sustained scenario runs.</summary>
+    public int Duration { get; private set; } = 300;
+
+    /// <summary>Node process counts the multinode scenario runs the burst with.</summary>
+    public IReadOnlyList<int> NodeCounts { get; private set; } = [1, 2, 4];
+
     /// <summary>Redis address of the journal, set by the program once it knows it.</summary>
     public string? JournalAddress { get; set; }
 
@@ -79,12 +91,15 @@ internal sealed class BenchOptions
                 case "--journal": options.Journal = Value(); break;
                 case "--enqueuers": options.Enqueuers = Number(Value()); break;
                 case "--otel": options.Otel = true; break;
+                case "--rate": options.Rate = Number(Value()); break;
+                case "--duration": options.Duration = Number(Value()); break;
+                case "--nodes": options.NodeCounts = [.. Value().Split(',').Select(Number)]; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        if (options.Scenario != "all" && !Scenarios.Contains(options.Scenario))
+        if (options.Scenario != "all" && !Scenarios.Contains(options.Scenario) && !LongScenarios.Contains(options.Scenario))
         {
-            throw new ArgumentException($"--scenario must be one of {string.Join(", ", Scenarios)} or all");
+            throw new ArgumentException($"--scenario must be one of {string.Join(", ", Scenarios.Concat(LongScenarios))} or all");
         }
         if (options.Storage is not ("memory" or "redis"))
         {

@@ -11,7 +11,7 @@ try
 catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync($"reactor bench: {e.Message}\n" +
-        "usage: --scenario burst|roundtrip|timers|periodic|all [--jobs N] [--storage memory|redis] [--redis ADDR] " +
+        "usage: --scenario burst|roundtrip|timers|periodic|all|sustained|multinode [--jobs N] [--rate N] [--duration S] [--nodes 1,2,4] [--storage memory|redis] [--redis ADDR] " +
         "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--otel] [--trace] [--json]");
     return 2;
 }
@@ -44,6 +44,22 @@ if (options.Peer is not null)
     info.WriteLine("peer: " + HangfireScenarios.Describe(options, redis));
 }
 
+if (options.Scenario == "sustained")
+{
+    foreach (var row in await SustainedScenario.RunAsync(options, redis))
+    {
+        Report.Print(row, options.Json);
+    }
+    return 0;
+}
+if (options.Scenario == "multinode")
+{
+    foreach (var row in await ReactorScenarios.MultiNodeAsync(options, options.Jobs ?? Defaults.Jobs("burst"), redis))
+    {
+        Report.Print(row, options.Json);
+    }
+    return 0;
+}
 foreach (var scenario in options.SelectedScenarios)
 {
     var jobs = options.Jobs ?? Defaults.Jobs(scenario);
@@ -95,6 +111,12 @@ internal static class Defaults
 
 internal static class Machine
 {
+    /// <summary>The one-minute load average (other work on the machine), or -1 where /proc is missing.</summary>
+    public static double LoadAverage() =>
+        File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)
+            : -1;
+
     public static string CpuModel() =>
         File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"

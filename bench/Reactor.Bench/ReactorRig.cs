@@ -1,17 +1,17 @@
 namespace Reactor.Bench;
 
 /// <summary>
-/// A distributor in this process and one <c>reactor node</c> child process on loopback, loading the
-/// bench jobs module from a temporary jobs directory: the deployment Reactor is meant for.
+/// A distributor in this process and one or more <c>reactor node</c> child processes on loopback, loading
+/// the bench jobs module from a temporary jobs directory: the deployment Reactor is meant for.
 /// </summary>
 internal sealed class ReactorRig : IAsyncDisposable
 {
     private readonly string _jobsDirectory;
 
-    private ReactorRig(ReactorHost host, NodeProcess node, string jobsDirectory)
+    private ReactorRig(ReactorHost host, IReadOnlyList<NodeProcess> nodes, string jobsDirectory)
     {
         Host = host;
-        Node = node;
+        Nodes = nodes;
         _jobsDirectory = jobsDirectory;
     }
 
@@ -19,9 +19,30 @@ internal sealed class ReactorRig : IAsyncDisposable
 
     public ReactorDistributor Distributor => Host.Distributor;
 
-    public NodeProcess Node { get; }
+    /// <summary>The first node process (the only one unless more were asked for).</summary>
+    public NodeProcess Node => Nodes[0];
 
-    public static async Task<ReactorRig> StartAsync(BenchOptions options, string? redis)
+    public IReadOnlyList<NodeProcess> Nodes { get; }
+
+    /// <summary>CPU time used so far by this process and every node process (user + system).</summary>
+    public TimeSpan TotalCpu => Environment.CpuUsage.TotalTime + NodesCpu;
+
+    /// <summary>CPU time used so far by the node processes, read by the OS (no job involved).</summary>
+    public TimeSpan NodesCpu
+    {
+        get
+        {
+            var total = TimeSpan.Zero;
+            foreach (var node in Nodes)
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(node.Id);
+                total += process.TotalProcessorTime;
+            }
+            return total;
+        }
+    }
+
+    public static async Task<ReactorRig> StartAsync(BenchOptions options, string? redis, int nodeCount = 1)
     {
         LocateReleaseCli();
         var jobs = Directory.CreateTempSubdirectory("reactor-bench-jobs-").FullName;
@@ -51,16 +72,18 @@ internal sealed class ReactorRig : IAsyncDisposable
             probe.Start();
             extra.AddRange(["--metrics-port", $"{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}"]);
         }
-        var node = NodeProcess.Start("bench-node", $"127.0.0.1:{host.Distributor.Port}", jobs, [.. extra]);
+        var nodes = Enumerable.Range(0, nodeCount)
+            .Select(i => NodeProcess.Start(nodeCount == 1 ? "bench-node" : $"bench-node-{i + 1}", $"127.0.0.1:{host.Distributor.Port}", jobs, [.. extra]))
+            .ToList();
         try
         {
-            await host.Distributor.WaitForNodesAsync(1).WaitAsync(TimeSpan.FromSeconds(60));
+            await host.Distributor.WaitForNodesAsync(nodeCount).WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException)
         {
-            throw new InvalidOperationException("the node did not connect:\n" + string.Join("\n", node.Output));
+            throw new InvalidOperationException("the nodes did not connect:\n" + string.Join("\n", nodes.SelectMany(n => n.Output)));
         }
-        return new ReactorRig(host, node, jobs);
+        return new ReactorRig(host, nodes, jobs);
     }
 
     /// <summary>The node's allocation, heap and CPU counters (the stats job runs after everything dispatched before it).</summary>
@@ -90,8 +113,11 @@ internal sealed class ReactorRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Node.StopAsync(TimeSpan.FromSeconds(10));
-        await Node.DisposeAsync();
+        foreach (var node in Nodes)
+        {
+            await node.StopAsync(TimeSpan.FromSeconds(10));
+            await node.DisposeAsync();
+        }
         await Host.DisposeAsync();
         Directory.Delete(_jobsDirectory, recursive: true);
     }

@@ -27,6 +27,7 @@ internal static class ReactorTimerScenarios
         // Due times spread evenly over the window, the first one after every job has reached the node.
         var (lead, window) = TimerPlan.For(jobs, options.Lead, enqueueRate: 40_000);
         var first = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (long)lead.TotalMilliseconds;
+        var nodeCpu = rig.NodesCpu;
         var clock = Stopwatch.StartNew();
         JobArgs pending;
         using (new Progress("timers reactor", jobs, () => Interlocked.Read(ref finished)))
@@ -44,6 +45,7 @@ internal static class ReactorTimerScenarios
             pending["parked_before_due"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < first;
             await done.Task.WaitAsync(lead + window + TimeSpan.FromMinutes(3));
         }
+        nodeCpu = rig.NodesCpu - nodeCpu;
         var (p50, p99, max) = Percentiles.Of(lateness);
         var peak = ProcessMemory.Read(rig.Node.Id, "VmHWM");
         return new Figures("timers", "reactor")
@@ -55,6 +57,9 @@ internal static class ReactorTimerScenarios
             .Add("p50_ms", p50 / 1000.0)
             .Add("p99_ms", p99 / 1000.0)
             .Add("max_ms", max / 1000.0)
+            // Parking and running each job, read by the OS: the figure a busy machine does not distort.
+            .Add("node_cpu_us_per_job", nodeCpu.TotalMicroseconds / jobs)
+            .Add("load_average", Machine.LoadAverage())
             .Add("idle_rss_mb", idle.Get<long>("rss") / 1048576.0)
             .Add("pending_rss_mb", pending.Get<long>("rss") / 1048576.0)
             .Add("peak_rss_mb", peak / 1048576.0)

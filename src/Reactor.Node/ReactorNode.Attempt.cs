@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reactor.Node.Jobs;
 using Reactor.Node.Runtime;
+using Reactor.Protocol.Flows;
 using Reactor.Storage;
 
 namespace Reactor;
@@ -12,7 +13,7 @@ public sealed partial class ReactorNode
     {
         if (job.CancelRequested)
         {
-            Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, job.NewArgs(), CancelledByApp);
             return;
         }
         job.Record.Attempt++;
@@ -22,24 +23,32 @@ public sealed partial class ReactorNode
         job.AttemptStarted = _time.GetTimestamp();
         Interlocked.Increment(ref _running);
         var token = ++job.AttemptToken;
-        var args = job.OriginalArgs.Clone();
-        AttachFlow(job, args);
+        var args = job.NewArgs();
+        _catalog.TryGet(job.Record.Name, out var definition);
+        var step = new AttemptStep(this, job, token, job.Record.Timeout, definition!, args, _options.Service);
+        // Each attempt gets a fresh publish context (the step), so its publish indices start at zero again.
+        FlowContext.Attach(args, step);
         if (_options.MergeJobItselfToArgs)
         {
-            args["job_itself"] = JobReflection.Describe(job);
+            args["job_itself"] = JobReflection.Describe(job, Name);
         }
         job.Record.Progress = null;
         job.Record.ProgressMessage = null;
-        var run = job.Run = NewRun(job, args, token);
+        step.Run = job.Run = NewRun(job, args, token);
         Persist(job);
-        _catalog.TryGet(job.Record.Name, out var definition);
-        _ = RunAttemptAsync(job, definition!, run, token);
+        // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons the
+        // thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
+        // The step is the work item, so a job whose code finishes without waiting costs no async state.
+        _loop.Post(_runAttempt ??= state => _ = RunAttemptAsync((AttemptStep)state!), step);
     }
 
-    private async Task RunAttemptAsync(NodeJob job, JobDefinition definition, AttemptRun run, int token)
+    /// <summary>Starts the attempt its state names; one delegate per node, so posting an attempt allocates only its step.</summary>
+    private SendOrPostCallback? _runAttempt;
+
+    private async Task RunAttemptAsync(AttemptStep step)
     {
+        var (job, definition, run, token) = (step.Job, step.Definition, step.Run!, step.Token);
         // The mark lets the watchdog tell whose code holds the loop, in this step and after every await.
-        var step = new AttemptStep(job, token, job.Record.Timeout);
         _loop.EnterStep(step);
         // Started inside the attempt's own async flow, so it is Activity.Current for this attempt's code only;
         // null (and nothing allocated) when nobody listens.
@@ -61,9 +70,6 @@ public sealed partial class ReactorNode
         Task? orphan = null;
         try
         {
-            // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
-            // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
-            await Task.Yield();
             var started = _metrics.AttemptStarted();
             var work = RunStepsAsync(job, definition, run, step);
             var ending = await AwaitWorkAsync(job, run, work, step);

@@ -1,3 +1,4 @@
+using Reactor.Node.Runtime;
 using Microsoft.Extensions.Logging;
 using Reactor.Protocol.Scheduling;
 using Reactor.Storage;
@@ -16,7 +17,7 @@ public sealed partial class ReactorNode
     /// it once now (several missed slots still make one run), <c>Skip</c> waits for the next slot. Non-cron
     /// jobs keep <paramref name="slot"/>.
     /// </summary>
-    private DateTimeOffset? CronDue(JobRecord record, DateTimeOffset? slot)
+    private DateTimeOffset? CronDue(NodeJobRecord record, DateTimeOffset? slot)
     {
         if (record.Cron is null || record.CronMisfire != CronMisfireSkip)
         {
@@ -33,7 +34,7 @@ public sealed partial class ReactorNode
     }
 
     /// <summary>The cron slot after <paramref name="slot"/> that is not already past (overrun slots are skipped, as for Period); null when none.</summary>
-    private DateTimeOffset? NextCronSlot(JobRecord record, DateTimeOffset slot)
+    private DateTimeOffset? NextCronSlot(NodeJobRecord record, DateTimeOffset slot)
     {
         if (!TryCron(record, out var schedule))
         {
@@ -44,7 +45,7 @@ public sealed partial class ReactorNode
         return next is { } at && at <= now ? schedule.Next(now) : next;
     }
 
-    private bool TryCron(JobRecord record, out CronSchedule schedule)
+    private bool TryCron(NodeJobRecord record, out CronSchedule schedule)
     {
         try
         {

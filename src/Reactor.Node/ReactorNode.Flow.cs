@@ -21,35 +21,30 @@ public sealed partial class ReactorNode
         return catalog;
     }
 
-    /// <summary>Each attempt gets a fresh context, so its publish indices start at zero again.</summary>
-    private void AttachFlow(NodeJob job, JobArgs args) =>
-        FlowContext.Attach(args, new NodeFlowContext(this, job, _options.Service, _catalog));
+    private static readonly MessageCodec FlowCodec = new(ProtocolLimits.Default);
 
-    private sealed class NodeFlowContext(ReactorNode node, NodeJob job, string? service, JobCatalog catalog) : FlowContext(job.Id, service)
+    /// <summary>A publish from job code (through its args' context, the attempt's <see cref="AttemptStep"/>).</summary>
+    internal void PublishFromJob(NodeJob job, Publish publish)
     {
-        private static readonly MessageCodec Codec = new(ProtocolLimits.Default);
-
-        public override void Send(Publish publish)
+        // Checked here, in job code: data the send loop could not encode would be dropped there,
+        // and the job would believe it had published.
+        FlowCodec.ValidateArgs(publish.Data);
+        // A name this service defines stays in this service, as in the seed: plain "task2" from a
+        // node of service a is "a.task2". Other names (svc.task, or jobs only other nodes have) go as given.
+        var service = _options.Service;
+        if (service is not null && publish.Kind != PublishKind.Event && !publish.Name.Contains('.', StringComparison.Ordinal)
+            && _catalog.TryGet(publish.Name, out _))
         {
-            // Checked here, in job code: data the send loop could not encode would be dropped there,
-            // and the job would believe it had published.
-            Codec.ValidateArgs(publish.Data);
-            // A name this service defines stays in this service, as in the seed: plain "task2" from a
-            // node of service a is "a.task2". Other names (svc.task, or jobs only other nodes have) go as given.
-            if (Service is not null && publish.Kind != PublishKind.Event && !publish.Name.Contains('.', StringComparison.Ordinal)
-                && catalog.TryGet(publish.Name, out _))
-            {
-                publish = publish with { Name = Service + "." + publish.Name };
-            }
-            publish = AttemptTracing.Propagate(publish, job);
-            // A job resumed from storage publishes too: its publishes wait for a link to its distributor.
-            if (!node.SendPublish(job, publish))
-            {
-                // The distributor gives the job to another node when this connection dropped; failing
-                // here stops this attempt from believing it published anything.
-                throw new InvalidOperationException(
-                    $"cannot publish '{publish.Name}': the connection to the distributor that sent job {job.Id} is gone");
-            }
+            publish = publish with { Name = service + "." + publish.Name };
+        }
+        publish = AttemptTracing.Propagate(publish, job);
+        // A job resumed from storage publishes too: its publishes wait for a link to its distributor.
+        if (!SendPublish(job, publish))
+        {
+            // The distributor gives the job to another node when this connection dropped; failing
+            // here stops this attempt from believing it published anything.
+            throw new InvalidOperationException(
+                $"cannot publish '{publish.Name}': the connection to the distributor that sent job {job.Id} is gone");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Reactor.Node.Links;
 using Reactor.Node.Runtime;
 using Reactor.Protocol.Messages;
@@ -8,6 +9,9 @@ namespace Reactor;
 // How jobs arrive, wait and leave: everything here runs on the reactor loop.
 public sealed partial class ReactorNode
 {
+    /// <summary>Scratch buffer for encoding a parking job's args (loop only).</summary>
+    private readonly ArrayBufferWriter<byte> _argsScratch = new();
+
     private void Accept(DistributorLink link, int generation, Dispatch dispatch)
     {
         if (_draining)
@@ -47,12 +51,19 @@ public sealed partial class ReactorNode
             link.ReturnCredit();
             return;
         }
-        var job = new NodeJob(ToRecord(dispatch, link), dispatch.Args, link)
+        var job = NodeJob.FromWire(dispatch.JobId, dispatch.Name, dispatch.Args, link, link.DistributorId, dispatch.RunAtUnixMs,
+            dispatch.PeriodMs, dispatch.Defer, dispatch.MaxAttempt, dispatch.RetryMultiplierMs, dispatch.TimeoutMs);
+        job.LinkGeneration = generation;
+        if (dispatch.Cron is not null)
         {
-            LinkGeneration = generation,
-            TraceParent = dispatch.TraceParent,
-            TraceState = dispatch.TraceState,
-        };
+            job.Cron = dispatch.Cron;
+            job.TimeZone = dispatch.TimeZone;
+            job.CronMisfire = dispatch.CronMisfire;
+        }
+        if (dispatch.TraceParent is not null)
+        {
+            job.SetTraceContext(dispatch.TraceParent, dispatch.TraceState);
+        }
         _jobs.Add(job.Id, job);
         var runAt = CronDue(job.Record, job.Record.RunAt);
         if (runAt is { } due && due > _time.GetUtcNow())
@@ -69,30 +80,16 @@ public sealed partial class ReactorNode
         }
     }
 
-    private JobRecord ToRecord(Dispatch dispatch, DistributorLink link) => new()
-    {
-        Id = dispatch.JobId,
-        Name = dispatch.Name,
-        Args = dispatch.Args,
-        Node = Name,
-        Distributor = link.DistributorId,
-        RunAt = dispatch.RunAtUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(dispatch.RunAtUnixMs) : null,
-        Period = dispatch.PeriodMs > 0 ? TimeSpan.FromMilliseconds(dispatch.PeriodMs) : null,
-        Cron = dispatch.Cron,
-        TimeZone = dispatch.TimeZone,
-        CronMisfire = dispatch.CronMisfire,
-        Defer = dispatch.Defer,
-        MaxAttempt = dispatch.MaxAttempt,
-        RetryMultiplier = dispatch.RetryMultiplierMs > 0 ? TimeSpan.FromMilliseconds(dispatch.RetryMultiplierMs) : null,
-        Timeout = dispatch.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(dispatch.TimeoutMs) : null,
-    };
-
-    /// <summary>Puts the job on the timer queue; while it waits it holds no credit.</summary>
+    /// <summary>
+    /// Puts the job on the timer queue; while it waits it holds no credit, and its args wait encoded
+    /// (a parked job is mostly memory, and a million of them may wait at once).
+    /// </summary>
     private void Park(NodeJob job, DateTimeOffset due, JobStatus status)
     {
         job.Record.Status = status;
         job.Record.RunAt = due;
         job.Record.MakeAfter = due - _time.GetUtcNow();
+        job.EncodeArgs(_argsScratch);
         Persist(job);
         _timers.Schedule(job, due);
         ReleaseCredit(job);
@@ -121,7 +118,7 @@ public sealed partial class ReactorNode
             CancelRunning(job);
             return;
         }
-        Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
+        Finish(job, JobOutcomeReason.CancelledByApplication, job.NewArgs(), CancelledByApp);
     }
 
     /// <summary>

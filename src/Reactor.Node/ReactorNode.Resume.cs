@@ -44,26 +44,25 @@ public sealed partial class ReactorNode
         }
         // No connection yet: the job's publishes and results wait for a link to the distributor named
         // in its record (Bind), or for that distributor's copy of the job (Adopt), whichever comes first.
-        var job = new NodeJob(record, record.Args, null)
-        {
-            LinkGeneration = DurableGeneration,
-            CreditReturned = true,
-        };
+        var job = NodeJob.FromStored(record);
+        job.LinkGeneration = DurableGeneration;
+        job.CreditReturned = true;
         _jobs.Add(job.Id, job);
         lock (_routesGate)
         {
             _unbound.Add(job);
         }
         var now = _time.GetUtcNow();
-        if (record.Status == JobStatus.InProgress && record.Attempt > 0)
+        var held = job.Record;
+        if (held.Status == JobStatus.InProgress && held.Attempt > 0)
         {
             // It was running when the node died: that attempt counts, the next one starts now.
-            record.Status = JobStatus.Error;
-            record.LastError ??= "interrupted: the node stopped during this attempt";
+            held.Status = JobStatus.Error;
+            held.LastError ??= "interrupted: the node stopped during this attempt";
         }
-        var due = record.Status == JobStatus.Queued ? CronDue(record, record.RunAt) ?? now : now;
+        var due = held.Status == JobStatus.Queued ? CronDue(held, held.RunAt) ?? now : now;
         due = due > now ? due : now;
         job.DueAt = due;
-        Park(job, due, record.Status == JobStatus.New ? JobStatus.Queued : record.Status);
+        Park(job, due, held.Status == JobStatus.New ? JobStatus.Queued : held.Status);
     }
 }

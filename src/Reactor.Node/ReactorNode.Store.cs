@@ -17,7 +17,7 @@ public sealed partial class ReactorNode
             return;
         }
         // A snapshot: the loop keeps changing the record while the write is in flight.
-        var snapshot = job.Record.Snapshot();
+        var snapshot = job.Record.ToStored(job.StoredArgs(), Name);
         job.StoreTail = Then(job.StoreTail, () => _store!.SaveAsync(snapshot));
     }
 

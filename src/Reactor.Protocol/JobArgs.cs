@@ -11,10 +11,17 @@ namespace Reactor;
 /// </summary>
 public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
 {
-    private readonly Dictionary<string, object?> _values;
+    /// <summary>Read by every map that holds nothing yet; never written.</summary>
+    private static readonly Dictionary<string, object?> NoValues = new(0, StringComparer.Ordinal);
+
+    // Created on the first write: most jobs have no args, and each job's args exist two or three
+    // times over (as received, per attempt), so an empty map costs one small object, not a dictionary too.
+    private Dictionary<string, object?>? _written;
 
     /// <summary>Creates an empty map.</summary>
-    public JobArgs() => _values = new Dictionary<string, object?>(StringComparer.Ordinal);
+    public JobArgs()
+    {
+    }
 
     /// <summary>Creates a map holding a copy of <paramref name="values"/>.</summary>
     public JobArgs(IEnumerable<KeyValuePair<string, object?>> values)
@@ -23,35 +30,46 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
         ArgumentNullException.ThrowIfNull(values);
         foreach (var (key, value) in values)
         {
-            _values[key] = value;
+            Values[key] = value;
         }
     }
 
-    internal JobArgs(Dictionary<string, object?> values) => _values = values;
+    internal JobArgs(Dictionary<string, object?> values) => _written = values;
+
+    private Dictionary<string, object?> Current => _written ?? NoValues;
+
+    /// <summary>The map for writing, created on first use.</summary>
+    private Dictionary<string, object?> Values => _written ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>The running attempt's publish context (node side); never copied by <see cref="Clone"/>, never on the wire.</summary>
+    internal Protocol.Flows.FlowContext? Flow { get; set; }
+
+    /// <summary>The running attempt's token and progress sink (node side); never copied by <see cref="Clone"/>, never on the wire.</summary>
+    internal Protocol.Jobs.AttemptContext? Attempt { get; set; }
 
     /// <summary>The number of entries.</summary>
-    public int Count => _values.Count;
+    public int Count => Current.Count;
 
-    /// <summary>The keys, in insertion order for maps that were never removed from.</summary>
-    public IEnumerable<string> Keys => _values.Keys;
+    /// <summary>The keys, in insertion order for maps that were never removed from (a snapshot while the map is empty).</summary>
+    public IEnumerable<string> Keys => Current.Keys;
 
     /// <summary>Gets or sets a value. Reading a missing key throws <see cref="KeyNotFoundException"/> naming the key.</summary>
     public object? this[string key]
     {
-        get => _values.TryGetValue(key, out var value)
+        get => Current.TryGetValue(key, out var value)
             ? value
             : throw new KeyNotFoundException($"job args have no key '{key}'");
-        set => _values[key] = value;
+        set => Values[key] = value;
     }
 
     /// <summary>Reads a value when present.</summary>
-    public bool TryGetValue(string key, out object? value) => _values.TryGetValue(key, out value);
+    public bool TryGetValue(string key, out object? value) => Current.TryGetValue(key, out value);
 
     /// <summary>True when the key is present.</summary>
-    public bool ContainsKey(string key) => _values.ContainsKey(key);
+    public bool ContainsKey(string key) => Current.ContainsKey(key);
 
     /// <summary>Removes a key; true when it was present.</summary>
-    public bool Remove(string key) => _values.Remove(key);
+    public bool Remove(string key) => _written is { } values && values.Remove(key);
 
     /// <summary>
     /// Reads a value converted to <typeparamref name="T"/>. MessagePack narrows integers on the wire
@@ -61,7 +79,7 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
 
     /// <summary>Reads a converted value, or <paramref name="fallback"/> when the key is missing.</summary>
     public T Get<T>(string key, T fallback) =>
-        _values.TryGetValue(key, out var value) ? Convert<T>(value, key) : fallback;
+        Current.TryGetValue(key, out var value) ? Convert<T>(value, key) : fallback;
 
     /// <summary>
     /// Reads the whole map as a <typeparamref name="T"/>: a record's constructor parameters and settable
@@ -70,13 +88,13 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
     /// collections. A typed view of a result's args: <c>result.Args.As&lt;InvoiceSent&gt;()</c>.
     /// </summary>
     /// <exception cref="JobArgsException">A required property is missing or a value has the wrong type; the message names it.</exception>
-    public T As<T>() => (T)Protocol.Jobs.ArgsBinder.Bind(_values, typeof(T), "");
+    public T As<T>() => (T)Protocol.Jobs.ArgsBinder.Bind(Current, typeof(T), "");
 
     /// <summary>A shallow copy: top-level entries are copied, nested lists and maps are shared.</summary>
-    public JobArgs Clone() => new(new Dictionary<string, object?>(_values, StringComparer.Ordinal));
+    public JobArgs Clone() => _written is { Count: > 0 } values ? new(new Dictionary<string, object?>(values, StringComparer.Ordinal)) : new();
 
     /// <inheritdoc />
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => _values.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Current.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
@@ -92,7 +110,7 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
 
     /// <inheritdoc />
     public override string ToString() =>
-        "{" + string.Join(", ", _values.Select(kv => $"{kv.Key}: {Format(kv.Value)}")) + "}";
+        "{" + string.Join(", ", Current.Select(kv => $"{kv.Key}: {Format(kv.Value)}")) + "}";
 
     private static string Format(object? value) => value switch
     {

@@ -32,7 +32,8 @@ public sealed class ClassJobs : IJobModule
         jobs.Job("wait_for_cancel", WaitForCancelAsync);
         jobs.Job("ignore_cancel", async args =>
         {
-            // Ignores its token on purpose: a delay without it.
+            // Ignores its token on purpose: a delay without it. The report tells a test it is running.
+            args.ReportProgress(0, "ignoring cancellation");
             await Task.Delay(args.Get<int>("ms"));
             args["finished"] = true;
         });

@@ -143,7 +143,7 @@ internal sealed partial class NodeSession : INodeSender
             case Progress progress when !_context.Dispatcher.IsHeldByAnother(progress.JobId, slot):
                 _context.Feedback.Progress(progress);
                 break;
-            case Progress or Heartbeat:
+            case Progress:
                 break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);

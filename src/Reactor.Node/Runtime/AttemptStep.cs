@@ -1,3 +1,7 @@
+using Reactor.Node.Jobs;
+using Reactor.Protocol.Flows;
+using Reactor.Protocol.Messages;
+
 namespace Reactor.Node.Runtime;
 
 /// <summary>
@@ -6,7 +10,12 @@ namespace Reactor.Node.Runtime;
 /// held the loop past its timeout (<see cref="TryAbandon"/>). The loser touches nothing, which is
 /// what keeps an abandoned thread that returns late from racing the new loop thread.
 /// </summary>
-internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout) : ILoopStep
+/// <remarks>
+/// It is also the loop work item that starts the attempt, so it carries what the attempt runs, and the
+/// attempt's publish context (attached to its args), so one object per attempt serves all three.
+/// </remarks>
+internal sealed class AttemptStep(ReactorNode node, NodeJob job, int token, TimeSpan? timeout, JobDefinition definition, JobArgs args, string? service)
+    : FlowContext(job.Id, service), ILoopStep
 {
     private const int Running = 0;
     private const int Finished = 1;
@@ -20,6 +29,15 @@ internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout) : I
 
     /// <inheritdoc />
     public TimeSpan? Timeout { get; } = timeout;
+
+    /// <summary>The job's steps (body, callbacks, errbacks).</summary>
+    public JobDefinition Definition { get; } = definition;
+
+    /// <summary>This attempt's args, shared by its body and callbacks.</summary>
+    public JobArgs Args { get; } = args;
+
+    /// <summary>The attempt's token, progress gate and DI scope (set right after the step is made).</summary>
+    public AttemptRun? Run { get; set; }
 
     public bool Abandoned => Volatile.Read(ref _state) == AbandonedState;
 
@@ -38,4 +56,7 @@ internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout) : I
     public bool TryFinish() => Interlocked.CompareExchange(ref _state, Finished, Running) == Running;
 
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, AbandonedState, Running) == Running;
+
+    /// <inheritdoc />
+    public override void Send(Publish publish) => node.PublishFromJob(Job, publish);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Reactor.Protocol.Messages;
 
 namespace Reactor.Protocol.Flows;
@@ -9,8 +8,6 @@ namespace Reactor.Protocol.Flows;
 /// </summary>
 internal abstract class FlowContext
 {
-    private static readonly ConditionalWeakTable<JobArgs, FlowContext> Attached = new();
-
     private int _nextIndex;
 
     protected FlowContext(string jobId, string? service)
@@ -31,10 +28,11 @@ internal abstract class FlowContext
     /// <summary>Sends one publish to the distributor that sent the job; throws when it cannot.</summary>
     public abstract void Send(Publish publish);
 
-    public static void Attach(JobArgs args, FlowContext context) => Attached.AddOrUpdate(args, context);
+    // Held by the args object itself: a weak table cost a GC handle and a table entry per attempt.
+    public static void Attach(JobArgs args, FlowContext context) => args.Flow = context;
 
     public static FlowContext Of(JobArgs args) =>
-        Attached.TryGetValue(args, out var context)
+        args.Flow is { } context
             ? context
             : throw new InvalidOperationException(
                 "these args do not belong to a running job: publish from job code, with the args the job received");

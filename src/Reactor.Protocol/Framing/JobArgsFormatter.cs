@@ -16,8 +16,9 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
 
     public void Serialize(ref MessagePackWriter writer, JobArgs? value, MessagePackSerializerOptions options)
     {
-        if (value is null)
+        if (value is null || value.Count == 0)
         {
+            // No enumerator boxed for the common case of a job without args.
             writer.WriteMapHeader(0);
             return;
         }
@@ -37,6 +38,10 @@ internal sealed class JobArgsFormatter(ProtocolLimits limits) : IMessagePackForm
             return new JobArgs();
         }
         var count = ReadMapHeader(ref reader);
+        if (count == 0)
+        {
+            return new JobArgs();
+        }
         var values = new Dictionary<string, object?>(count, StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {

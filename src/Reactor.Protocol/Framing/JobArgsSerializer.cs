@@ -23,16 +23,27 @@ public static class JobArgsSerializer
     /// </summary>
     public static byte[] Serialize(JobArgs args)
     {
-        ArgumentNullException.ThrowIfNull(args);
         var output = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(output);
-        Formatter.Serialize(ref writer, args, Options);
-        writer.Flush();
+        Serialize(args, output);
         return output.WrittenSpan.ToArray();
     }
 
     /// <summary>
-    /// Decodes bytes written by <see cref="Serialize"/>. Throws <see cref="InvalidDataException"/> for
+    /// Encodes <paramref name="args"/> as a MessagePack map into <paramref name="output"/> (a reused buffer
+    /// saves the intermediate allocations). Throws <see cref="ArgumentException"/> naming the key of a value
+    /// that args may not hold.
+    /// </summary>
+    public static void Serialize(JobArgs args, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        var writer = new MessagePackWriter(output);
+        Formatter.Serialize(ref writer, args, Options);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Decodes bytes written by <see cref="Serialize(JobArgs)"/>. Throws <see cref="InvalidDataException"/> for
     /// bytes that are not exactly one args map within the protocol limits.
     /// </summary>
     public static JobArgs Deserialize(ReadOnlyMemory<byte> bytes)

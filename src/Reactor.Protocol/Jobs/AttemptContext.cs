@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Reactor.Protocol.Jobs;
 
 /// <summary>
@@ -9,15 +7,14 @@ namespace Reactor.Protocol.Jobs;
 /// </summary>
 internal abstract class AttemptContext
 {
-    private static readonly ConditionalWeakTable<JobArgs, AttemptContext> Attached = new();
-
     /// <summary>Fires on the job's timeout, on a cancel from the app, and when the node shuts down.</summary>
     public abstract CancellationToken CancellationToken { get; }
 
     /// <summary>Reports progress; never blocks and never throws for a lost connection (progress is informational).</summary>
     public abstract void ReportProgress(double fraction, string? message);
 
-    public static void Attach(JobArgs args, AttemptContext context) => Attached.AddOrUpdate(args, context);
+    // Held by the args object itself, like the fork/join context: a weak table cost a GC handle per attempt.
+    public static void Attach(JobArgs args, AttemptContext context) => args.Attempt = context;
 
-    public static AttemptContext? Of(JobArgs args) => Attached.TryGetValue(args, out var context) ? context : null;
+    public static AttemptContext? Of(JobArgs args) => args.Attempt;
 }

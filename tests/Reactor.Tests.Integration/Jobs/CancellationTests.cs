@@ -110,8 +110,9 @@ public sealed class CancellationTests
         await using var cluster = await Cluster.StartAsync();
         var node = cluster.StartNode("stubborn", "--shutdown-grace", "0.3", "--cancellation-grace", "0.5");
         await cluster.WaitForNodesAsync(1);
-        _ = cluster.Distributor.Enqueue("ignore_cancel", new { ms = int.MaxValue });
-        Assert.That(await Wait.UntilAsync(() => cluster.Distributor.InFlightCount == 1, Patience), Is.True, "the job is on the node");
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = cluster.Distributor.Enqueue("ignore_cancel", new { ms = int.MaxValue }, progress: _ => running.TrySetResult());
+        await running.Task.WaitAsync(Patience);
 
         var stopping = DateTime.UtcNow;
         await node.StopAsync(TimeSpan.FromSeconds(40));

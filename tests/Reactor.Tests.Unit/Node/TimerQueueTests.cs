@@ -156,4 +156,42 @@ public sealed class TimerQueueTests
         Assert.That(repeated, Is.Empty, $"{repeated.Count} items fired more than once");
         Assert.That(await _loop.InvokeAsync(() => _queue.Count), Is.Zero);
     }
+
+    [Test]
+    public async Task A_long_drain_yields_the_loop_to_other_work_between_batches()
+    {
+        const int items = TimerQueue<Item>.MaxPerTurn * 3;
+        // Loop-only state: how many items had fired when other work posted meanwhile got its turn.
+        var firedBeforeOther = -1;
+        var fired = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Dispose();
+        _queue = new TimerQueue<Item>(_time, _loop, _ =>
+        {
+            if (++fired == 1)
+            {
+                // Posted from inside the first batch: a drain that never yields would run it only after all items.
+                _loop.Post(() => firedBeforeOther = fired);
+            }
+            if (fired == items)
+            {
+                all.TrySetResult();
+            }
+        });
+        var due = _time.GetUtcNow().AddSeconds(1);
+        await OnLoopAsync(() =>
+        {
+            for (var i = 0; i < items; i++)
+            {
+                _queue.Schedule(new Item("x", i), due);
+            }
+        });
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(await _loop.InvokeAsync(() => firedBeforeOther), Is.EqualTo(TimerQueue<Item>.MaxPerTurn),
+            "other work ran right after the first batch, and every item still fired");
+        Assert.That(await _loop.InvokeAsync(() => _queue.Count), Is.Zero);
+    }
 }
