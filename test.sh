@@ -161,7 +161,9 @@ PY
 missing_packages() {
     missing=()
     have redis-server && have redis-cli || missing+=(redis-server)
-    if (($1)) && ! find_rabbitmq_bin >/dev/null; then missing+=(rabbitmq-server); fi
+    # Always: besides the shared broker (reused when REACTOR_TEST_RABBITMQ answers), the RabbitMQ
+    # cluster test boots three nodes of its own from these binaries.
+    find_rabbitmq_bin >/dev/null || missing+=(rabbitmq-server)
     have python3 || missing+=(python3)
     # The example workflow worker (examples/WorkflowWorker) is a Node.js program the tests run.
     have node || missing+=(nodejs)
@@ -399,8 +401,11 @@ main() {
     install_packages "${missing[@]}"
     missing_packages "$own_rabbitmq"
     ((${#missing[@]} == 0)) || die "still missing after apt-get install: ${missing[*]}"
-    export REACTOR_TEST_REDIS_SERVER
+    export REACTOR_TEST_REDIS_SERVER REACTOR_TEST_RABBITMQ_BIN
     REACTOR_TEST_REDIS_SERVER=$(command -v redis-server)
+    # The Redis Cluster (3 masters + 3 replicas, redis-cli --cluster create) and the 3-node RabbitMQ
+    # cluster are started by the tests themselves on ephemeral ports, once per run, from these binaries.
+    REACTOR_TEST_RABBITMQ_BIN=$(find_rabbitmq_bin)
 
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/reactor-test.XXXXXX")
     RESULTS="${REACTOR_TEST_RESULTS:-$ROOT/TestResults/$(date +%Y%m%d-%H%M%S)-$$}"

@@ -168,7 +168,7 @@ public sealed class NodeOptions
         }
         if (Distributors.Count == 0 && Discover is null)
         {
-            errors.Add("at least one distributor address (host:port) is required, or Discover");
+            errors.Add("at least one distributor address (host:port) is required");
         }
         if (Discover is not null)
         {

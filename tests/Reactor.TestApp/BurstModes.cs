@@ -37,7 +37,7 @@ internal static class BurstModes
                 distributor.Enqueue("add", new { key, a = i, b = 1 }, success: a => Console.WriteLine($"success {a.Get<string>("key")}"));
                 Console.WriteLine($"enqueued {key}");
             }
-            Console.WriteLine("enqueued all");
+            Console.WriteLine("all enqueued");
             await Task.Delay(Timeout.Infinite);
             return 0;
         }

@@ -10,7 +10,7 @@
 //   serve   PORT REDIS NAME           print "result KEY OUTCOME" per recovered result; run until killed
 //   unique  PORT REDIS NAME KEY COUNT DIR  race on one unique key (see UniqueModes)
 //   steady  PORT REDIS TOTAL NAME     enqueue TOTAL "add" jobs keyed NAME-i ("enqueued KEY", "success KEY"),
-//                                     then "enqueued all"; run until killed
+//                                     then "all enqueued"; run until killed
 using System.Collections.Concurrent;
 using System.Globalization;
 using Reactor;

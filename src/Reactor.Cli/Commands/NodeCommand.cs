@@ -24,6 +24,11 @@ internal static class NodeCommand
         {
             Description = "Redis address of the discovery directory: connect to every distributor announced there, join new ones, drop gone ones",
         };
+        var discoverPrefix = new Option<string>("--discover-prefix")
+        {
+            Description = "Key prefix of the discovery directory (the distributors' KeyPrefix)",
+            DefaultValueFactory = _ => defaults.DiscoverKeyPrefix,
+        };
         var jobs = new Option<string>("--jobs") { Description = "Jobs directory (*.csx scripts, *.dll modules)", DefaultValueFactory = _ => "reactor_jobs" };
         var storage = new Option<string>("--storage") { Description = "Job storage: memory or redis", DefaultValueFactory = _ => defaults.Storage };
         storage.AcceptOnlyFromAmong("memory", "redis");
@@ -55,7 +60,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
-            name, distributors, discover, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
+            name, distributors, discover, discoverPrefix, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
             shutdownGrace, cancellationGrace, progressInterval,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
             metricsPort, logFormat, healthPort,
@@ -90,6 +95,7 @@ internal static class NodeCommand
                 o.TlsThumbprint = result.GetValue(tlsThumbprint);
                 o.Service = result.GetValue(service);
                 o.Discover = result.GetValue(discover);
+                o.DiscoverKeyPrefix = result.GetValue(discoverPrefix)!;
                 foreach (var address in result.GetValue(distributors) ?? [])
                 {
                     o.Distributors.Add(address);

@@ -40,7 +40,14 @@ public sealed class ProgressTests
             "0.8 step 4/5 (attempt 1, id)", "1.0 step 5/5 (attempt 1, id)", "success",
         }));
         await using var monitor = await RedisMonitor.ConnectAsync(redis);
+        // The node writes the record in the background after it reported the result: wait for the last save.
         var record = await monitor.LoadAsync(id);
+        var deadline = DateTime.UtcNow + Patience;
+        while (record?.Progress != 1.0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            record = await monitor.LoadAsync(id);
+        }
         Assert.That(record, Is.Not.Null);
         Assert.That(record!.Progress, Is.EqualTo(1.0));
         Assert.That(record.ProgressMessage, Is.EqualTo("step 5/5"));

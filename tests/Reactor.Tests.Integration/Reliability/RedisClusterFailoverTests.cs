@@ -8,8 +8,8 @@ namespace Reactor.Tests.Integration.Reliability;
 
 /// <summary>
 /// A durable distributor whose journal lives on a real Redis Cluster (its own: this test kills a
-/// master) while the master that serves the distributor's hash slot is SIGKILLed and its replica
-/// takes over. Enqueue calls during the failover either return (and their job runs, its feedback
+/// master) while the master that serves the distributor's hash slot is SIGKILLed (after 400 enqueues)
+/// and its replica takes over; enqueues go on through the failover and until 500 more returned. Enqueue calls during the failover either return (and their job runs, its feedback
 /// once) or throw <see cref="JournalWriteException"/>; none returns and vanishes.
 /// </summary>
 [TestFixture]
@@ -17,7 +17,7 @@ namespace Reactor.Tests.Integration.Reliability;
 [NonParallelizable]
 public sealed class RedisClusterFailoverTests
 {
-    private const int Jobs = 1_500;
+    private const int AfterFailover = 500;
     private const int KillAt = 400;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -41,43 +41,57 @@ public sealed class RedisClusterFailoverTests
         var returned = new ConcurrentBag<int>();
         var refused = 0;
         var afterFailover = 0;
-        var failedOver = false;
-        for (var i = 0; i < Jobs; i++)
+        var next = 0;
+        bool Enqueue()
         {
-            if (i == KillAt)
-            {
-                await victim.KillAsync();
-                TestContext.Out.WriteLine($"killed the master on port {victim.Port} (slot of {name}) after {KillAt} enqueues");
-            }
-            if (i > KillAt && !failedOver)
-            {
-                failedOver = await HealthyAsync(redis);
-            }
-            var n = i;
+            var n = next++;
             try
             {
                 cluster.Distributor.Enqueue("add", new { a = n, b = 1 }, success: _ => feedback.AddOrUpdate(n, 1, (_, c) => c + 1));
                 returned.Add(n);
-                if (failedOver)
-                {
-                    afterFailover++;
-                }
+                return true;
             }
             catch (JournalWriteException)
             {
                 refused++;
+                return false;
+            }
+        }
+        while (next < KillAt)
+        {
+            Enqueue();
+        }
+        await victim.KillAsync();
+        TestContext.Out.WriteLine($"killed the master on port {victim.Port} (slot of {name}) after {KillAt} enqueues");
+        // Enqueues go on while no master serves the slot, until the replica has taken over ...
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await HealthyAsync(redis) && DateTime.UtcNow < deadline)
+        {
+            Enqueue();
+            await Task.Delay(20);
+        }
+        // ... and after: the client follows the new topology and the journal takes writes again.
+        while (afterFailover < AfterFailover && DateTime.UtcNow < deadline)
+        {
+            if (Enqueue())
+            {
+                afterFailover++;
+            }
+            else
+            {
+                await Task.Delay(20);
             }
         }
         await redis.WaitUntilHealthyAsync(Patience);
 
-        var deadline = DateTime.UtcNow + Patience;
+        deadline = DateTime.UtcNow + Patience;
         while (returned.Any(n => !feedback.ContainsKey(n)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
         var lost = returned.Count(n => !feedback.ContainsKey(n));
         var duplicates = feedback.Values.Sum(c => c - 1);
-        TestContext.Out.WriteLine($"enqueued={Jobs} returned={returned.Count} refused={refused} returned_after_failover={afterFailover} " +
+        TestContext.Out.WriteLine($"enqueued={next} returned={returned.Count} refused={refused} returned_after_failover={afterFailover} " +
             $"lost={lost} duplicate_feedbacks={duplicates}");
         Assert.That(lost, Is.Zero, "every job whose Enqueue returned ran and reported");
         Assert.That(duplicates, Is.Zero, "each feedback ran once");
