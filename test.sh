@@ -166,6 +166,8 @@ missing_packages() {
     # The example workflow worker (examples/WorkflowWorker) is a Node.js program the tests run.
     have node || missing+=(nodejs)
     have npm || missing+=(npm)
+    # Cron time zones (EnqueueOptions.TimeZone) resolve IANA ids from the system's zone database.
+    [[ -e /usr/share/zoneinfo/Europe/Paris ]] || missing+=(tzdata)
 }
 
 remove_policy_rc_d() {

@@ -5,12 +5,17 @@
 # resolved by taking either side and running this). Review the diff: it is the public API change.
 #
 #   eng/update-public-api.sh           regenerate the Unshipped files, then build to prove them complete
+#   eng/update-public-api.sh src/X ... only those libraries (faster while you work on one)
 #   eng/update-public-api.sh --ship    on a release: move every Unshipped line into PublicAPI.Shipped.txt
 #
-# How: each Unshipped file is emptied, then the analyzer's own code fix (dotnet format analyzers,
-# RS0016) writes every public symbol not in PublicAPI.Shipped.txt into it, sorted. Shipped files are
-# never rewritten here except by --ship. A public API removed after it shipped needs a *REMOVED* line
-# in Unshipped: the final build reports RS0017 for it, naming the line to add by hand.
+# How: each Unshipped file is emptied, the libraries are built once with warnings left as warnings,
+# and every RS0016 the analyzer reports ("Symbol 'X' is not part of the declared public API") puts
+# its X, which is the exact line the analyzer expects, into that project's Unshipped file. A second,
+# normal build (warnings are errors) proves the files complete. Shipped files are never rewritten
+# here except by --ship. A public API removed after it shipped needs a *REMOVED* line in Unshipped:
+# the final build reports RS0017 for it, naming the line to add by hand.
+# (dotnet format analyzers --diagnostics RS0016 does the same through the code fix, but took minutes
+# per project here and sometimes left a file empty.)
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +23,17 @@ readonly ROOT
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-mapfile -t LIBRARIES < <(for f in src/*/PublicAPI.Shipped.txt; do dirname "$f"; done)
+if [[ $# -gt 0 && $1 != --ship ]]; then
+    LIBRARIES=()
+    for lib in "$@"; do
+        lib=${lib%/}
+        [[ -f $lib/PublicAPI.Shipped.txt ]] || { echo "$lib is not a library with PublicAPI files" >&2; exit 2; }
+        LIBRARIES+=("$lib")
+    done
+    set --
+else
+    mapfile -t LIBRARIES < <(for f in src/*/PublicAPI.Shipped.txt; do dirname "$f"; done)
+fi
 [[ ${#LIBRARIES[@]} -gt 0 ]] || { echo "no src/*/PublicAPI.Shipped.txt found" >&2; exit 1; }
 
 header='#nullable enable'
@@ -51,11 +66,33 @@ for lib in "${LIBRARIES[@]}"; do
     echo "$header" >"$lib/PublicAPI.Unshipped.txt"
 done
 
-# One project at a time: a fix-all over the solution updates only one project's file. Severity info:
-# the fix applies whatever severity the build gives RS0016.
+# The libraries no other library references: building them builds every library.
+tops() {
+    local lib name other
+    for lib in src/*/PublicAPI.Shipped.txt; do
+        lib=$(dirname "$lib")
+        name=$(basename "$lib")
+        for other in src/*/PublicAPI.Shipped.txt; do
+            other=$(dirname "$other")
+            grep -q -F "$name/$name.csproj" "$other/$(basename "$other").csproj" && continue 2
+        done
+        echo "$lib"
+    done
+}
+mapfile -t TOPS < <(tops)
+
+echo "building ${TOPS[*]} with RS0016 as a warning to collect the undeclared public API..."
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+for top in "${TOPS[@]}"; do
+    dotnet build "$top" -c Release --nologo -p:TreatWarningsAsErrors=false >>"$LOG" 2>&1 || true
+done
 for lib in "${LIBRARIES[@]}"; do
-    echo "adding the public API of $lib (dotnet format analyzers, RS0016)..."
-    dotnet format analyzers "$lib" --diagnostics RS0016 --severity info
+    name=$(basename "$lib")
+    # "...: warning RS0016: Symbol 'X' is not part of the declared public API (...) [/.../src/NAME/NAME.csproj]"
+    grep -F "warning RS0016: " "$LOG" | grep -F "/$name/$name.csproj]" \
+        | sed -E "s/.*warning RS0016: Symbol '(.*)' is not part of the declared public API.*/\1/" \
+        >>"$lib/PublicAPI.Unshipped.txt" || true
 done
 
 for lib in "${LIBRARIES[@]}"; do
@@ -64,14 +101,9 @@ done
 
 # Proof: every library builds with the files as written (warnings are errors, RS0016/RS0017 included).
 echo "building the libraries to check the files..."
-# Building the libraries nothing else in src/ references builds them all.
 failed=0
-for lib in "${LIBRARIES[@]}"; do
-    name=$(basename "$lib")
-    for other in "${LIBRARIES[@]}"; do
-        grep -q -F "$name/$name.csproj" "$other/$(basename "$other").csproj" && continue 2
-    done
-    if ! out=$(dotnet build "$lib" -c Release --nologo -v q 2>&1); then
+for top in "${TOPS[@]}"; do
+    if ! out=$(dotnet build "$top" -c Release --nologo 2>&1); then
         echo "$out" | grep -E ': error ' | sort -u >&2
         failed=1
     fi

@@ -8,6 +8,9 @@ const amqp = require('amqplib');
 
 const url = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672/';
 const queue = process.env.QUEUE || 'word-shout';
+// The engine declares worker queues as quorum queues unless told otherwise (WorkflowOptions.QueueType);
+// a worker that declares the queue first must use the same type, or one of the two declarations fails.
+const queueType = process.env.QUEUE_TYPE || 'quorum';
 
 // The work itself: upper-cases the item's text (or the payload's), and counts its words.
 function handle(task) {
@@ -21,7 +24,7 @@ function handle(task) {
 async function main() {
   const connection = await amqp.connect(url);
   const channel = await connection.createConfirmChannel();
-  await channel.assertQueue(queue, { durable: true });
+  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': queueType } });
   await channel.prefetch(8);
   console.log(`worker ready on ${queue}`);
   await channel.consume(queue, (message) => {

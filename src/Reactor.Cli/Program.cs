@@ -6,4 +6,5 @@ root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(MonitorCommand.Create());
 root.Subcommands.Add(ReplCommand.Create());
 root.Subcommands.Add(WorkflowCommand.Create());
+root.Subcommands.Add(DashboardCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

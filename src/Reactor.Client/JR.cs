@@ -54,17 +54,23 @@ public static partial class JR
         }));
 
     /// <summary>
-    /// Queues job <paramref name="name"/> and returns its id. <paramref name="success"/> gets the args
-    /// as the node left them; <paramref name="error"/> gets them plus <c>error</c> after the last attempt.
+    /// Queues job <paramref name="name"/> and returns its id. One lambda runs per outcome, the one that
+    /// matches <see cref="JobResult.Outcome"/>: <paramref name="success"/> gets the args as the node left
+    /// them; <paramref name="error"/> gets them plus <c>error</c> (the reason) when the job failed;
+    /// <paramref name="cancelled"/> gets them plus <c>error</c> when it was cancelled (by <see cref="Cancel"/>
+    /// or by <c>CancelJob</c> in its code or an errback), and without it a cancelled job runs
+    /// <paramref name="error"/>, never <paramref name="success"/>. <paramref name="progress"/> gets the job's
+    /// progress reports, in order, before any of them.
     /// </summary>
     public static string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null) =>
-        ReadyDistributor.Enqueue(name, args, options, success, error);
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobArgs>? cancelled = null,
+        Action<JobProgress>? progress = null) =>
+        ReadyDistributor.Enqueue(name, args, options, success, error, cancelled, progress);
 
-    /// <summary>Queues a job and completes with its final result.</summary>
+    /// <summary>Queues a job and completes with its final result (the same outcome the lambdas of <see cref="Enqueue"/> would see); <paramref name="progress"/> hears its progress reports.</summary>
     public static Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        ReadyDistributor.EnqueueAsync(name, args, options, cancellationToken);
+        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ReadyDistributor.EnqueueAsync(name, args, options, progress, cancellationToken);
 
     /// <summary>
     /// Starts a fork/join run with task <paramref name="name"/> (<c>svc.task</c> for another service) and
@@ -73,7 +79,11 @@ public static partial class JR
     public static string Publish(string name, object? data = null, TimeSpan? delay = null) =>
         ReadyDistributor.Publish(name, data, delay);
 
-    /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
+    /// <summary>
+    /// Cancels a waiting, deferred, periodic or running job: it ends <see cref="JobOutcome.Cancelled"/>
+    /// (the <c>cancelled</c> lambda, or <c>error</c> without one). Running code is not interrupted; the
+    /// job ends when its attempt does.
+    /// </summary>
     public static CancelResult Cancel(string jobId) => ReadyDistributor.Cancel(jobId);
 
     /// <summary>A settled job's result from the durable journal (needs <c>DistributorOptions.Redis</c>), or null.</summary>

@@ -74,6 +74,23 @@ public sealed class DistributorOptions
     /// <summary>Prefix of every Redis key. Default: "reactor".</summary>
     public string KeyPrefix { get; set; } = "reactor";
 
+    /// <summary>
+    /// With <see cref="Redis"/>: announce this distributor in Redis (<c>{KeyPrefix}:discovery</c>, see
+    /// docs/scaling.md) so nodes started with <c>reactor node --discover</c> connect to it without a
+    /// static list. The record holds <see cref="AnnounceEndpoint"/>, is renewed every third of
+    /// <see cref="AnnounceTtl"/>, and is removed when the distributor stops gracefully. Default: false.
+    /// </summary>
+    public bool Announce { get; set; }
+
+    /// <summary>
+    /// The <c>host:port</c> nodes should dial, as announced. Default: <see cref="Host"/> and the bound
+    /// port, or this machine's host name and the port when <see cref="Host"/> is a wildcard address.
+    /// </summary>
+    public string? AnnounceEndpoint { get; set; }
+
+    /// <summary>How long an announcement holds without renewal: a killed instance drops out of discovery after at most this. Default: 10 s.</summary>
+    public TimeSpan AnnounceTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long settled results stay readable in Redis. Default: 1 day.</summary>
     public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(1);
 
@@ -143,6 +160,20 @@ public sealed class DistributorOptions
         if (Port is < 0 or > 65535)
         {
             errors.Add("Port must be 0-65535");
+        }
+        if (Announce && Redis is null)
+        {
+            errors.Add("Announce needs Redis (the directory nodes discover distributors in)");
+        }
+        if (AnnounceTtl < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("AnnounceTtl must be at least 1 s");
+        }
+        if (AnnounceEndpoint is not null && !(AnnounceEndpoint.LastIndexOf(':') is > 0 and var colon
+            && int.TryParse(AnnounceEndpoint[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var announced)
+            && announced is > 0 and <= 65535))
+        {
+            errors.Add($"AnnounceEndpoint '{AnnounceEndpoint}' is not host:port");
         }
         if (PendingCapacity < 1)
         {

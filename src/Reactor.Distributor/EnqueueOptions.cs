@@ -12,6 +12,48 @@ public sealed record EnqueueOptions
     /// <summary>Run every period, each run sending a success feedback, until cancelled. With After/RunAt the first run waits for them.</summary>
     public TimeSpan? Period { get; init; }
 
+    /// <summary>
+    /// Run on a calendar: a cron expression with 5 fields (minute hour day-of-month month day-of-week) or
+    /// 6 (seconds first), or a macro such as <c>@daily</c>, read in <see cref="TimeZone"/>. Each run sends a
+    /// success feedback, like <see cref="Period"/> (which it excludes), until cancelled. An invalid
+    /// expression, or one that never fires (<c>0 0 30 2 *</c>), throws at <c>Enqueue</c> and queues nothing.
+    /// With <see cref="After"/>/<see cref="RunAt"/> the first run is the first slot after them.
+    /// </summary>
+    public string? Cron { get; init; }
+
+    /// <summary>
+    /// The time zone <see cref="Cron"/> is read in: an IANA id (<c>Europe/Paris</c>) or a Windows id
+    /// (<c>Romance Standard Time</c>); null means UTC. Daylight saving: a slot in a spring-forward gap
+    /// runs right after the gap, and a slot in a fall-back overlap runs once unless the hour field is
+    /// <c>*</c> or a step (then it runs in both hours).
+    /// </summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>What a cron job does about slots that passed while no node could run it (see <see cref="Reactor.CronMisfire"/>).</summary>
+    public CronMisfire Misfire { get; init; }
+
+    /// <summary>
+    /// Deduplicates jobs: while a job enqueued with this key is unfinished (and for at most
+    /// <see cref="UniqueFor"/>), enqueueing another one with the same key runs nothing new and returns the
+    /// first job's id. The duplicate's feedback lambdas are attached to that job when this application
+    /// instance enqueued it; when another instance holds the key (shared <see cref="DistributorOptions.Redis"/>),
+    /// they never run and <c>EnqueueAsync</c> throws <see cref="DuplicateJobException"/>. The key is released
+    /// when the job's final result is recorded (success, failure, cancellation, timeout), or after
+    /// <see cref="UniqueFor"/> whatever became of it. At most 512 characters, no control characters. With
+    /// Redis the key is shared by every distributor with the same <see cref="DistributorOptions.KeyPrefix"/>
+    /// (one atomic claim, so two applications racing never both run a job); without it, per distributor.
+    /// </summary>
+    public string? UniqueKey { get; init; }
+
+    /// <summary>The longest a <see cref="UniqueKey"/> is held, even if its job never finishes (its app died). Default: 1 day.</summary>
+    public TimeSpan? UniqueFor { get; init; }
+
+    /// <summary>Longest accepted <see cref="UniqueKey"/>, in characters.</summary>
+    public const int MaxUniqueKeyLength = 512;
+
+    /// <summary>How long a unique key is held when <see cref="UniqueFor"/> is not given.</summary>
+    public static readonly TimeSpan DefaultUniqueFor = TimeSpan.FromDays(1);
+
     /// <summary>Run the job body on the node's thread pool (bounded) instead of its reactor loop: for blocking work.</summary>
     public bool Defer { get; init; }
 
@@ -72,9 +114,49 @@ public sealed record EnqueueOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), timeout, "Timeout must be positive");
         }
+        if (Cron is not null && Period is not null)
+        {
+            throw new ArgumentException("give Cron or Period, not both");
+        }
+        if (Cron is null && TimeZone is not null)
+        {
+            throw new ArgumentException("TimeZone applies to Cron; give a Cron expression with it", nameof(TimeZone));
+        }
+        if (!Enum.IsDefined(Misfire))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Misfire), Misfire, "unknown CronMisfire");
+        }
+        if (UniqueKey is { } key)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > MaxUniqueKeyLength)
+            {
+                throw new ArgumentException($"UniqueKey must be 1 to {MaxUniqueKeyLength} characters and not blank; this one has {key.Length}", nameof(UniqueKey));
+            }
+            for (var i = 0; i < key.Length; i++)
+            {
+                if (char.IsControl(key[i]))
+                {
+                    throw new ArgumentException($"UniqueKey holds a control character (U+{(int)key[i]:X4}) at index {i}", nameof(UniqueKey));
+                }
+            }
+        }
+        if (UniqueFor is { } uniqueFor && (uniqueFor <= TimeSpan.Zero || UniqueKey is null))
+        {
+            throw new ArgumentException(UniqueKey is null ? "UniqueFor applies to UniqueKey; give a UniqueKey with it" : "UniqueFor must be positive", nameof(UniqueFor));
+        }
         if (Node is not null && Node == NotNode)
         {
             throw new ArgumentException($"Node and NotNode both name '{Node}'");
         }
     }
+}
+
+/// <summary>What a cron job does when one or more of its slots passed while no node ran it (a node down or restarting, the app restarting).</summary>
+public enum CronMisfire
+{
+    /// <summary>Run once as soon as a node has it (however many slots were missed), then keep to the calendar.</summary>
+    RunOnce = 0,
+
+    /// <summary>Skip the missed slots and wait for the next one.</summary>
+    Skip = 1,
 }

@@ -43,9 +43,15 @@ public sealed partial class ReactorDistributor
             var job = new JobEnvelope(dispatch, entry.Node, entry.NotNode, DateTimeOffset.FromUnixTimeMilliseconds(entry.DeadlineUnixMs))
             {
                 MaxDispatches = entry.MaxDispatches,
+                UniqueKey = entry.UniqueKey,
             };
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
-            _feedback.Register(dispatch.JobId, new JobFeedback(dispatch.Name, null, null, null, handler));
+            if (entry.UniqueKey is { } key)
+            {
+                // Still holding its key (or the key expired): settling it here releases it.
+                _uniqueHere[job.Id] = key;
+            }
+            _feedback.Register(dispatch.JobId, WithRelease(job, new JobFeedback(dispatch.Name, null, null, null, handler)));
             if (_dispatcher.Submit(job) == SubmitResult.UnknownName)
             {
                 WarnUnknown(job.Name);

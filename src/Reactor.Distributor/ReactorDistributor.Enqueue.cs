@@ -8,9 +8,16 @@ namespace Reactor;
 public sealed partial class ReactorDistributor
 {
     /// <summary>
-    /// Queues a job and returns its id. <paramref name="success"/> runs with the args as the node left
-    /// them; <paramref name="error"/> runs with those args plus <c>error</c> after the last attempt
-    /// failed. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
+    /// Queues a job and returns its id. Exactly one lambda runs per final outcome, the one that matches
+    /// what <see cref="EnqueueAsync"/> would have returned (<see cref="JobResult.Outcome"/>):
+    /// <paramref name="success"/> when the job succeeded (and after each run of a periodic job), with the
+    /// args as the node left them; <paramref name="error"/> when it failed (after its last attempt, a
+    /// timeout, or because no node took it), with those args plus <c>error</c>, the reason;
+    /// <paramref name="cancelled"/> when it was cancelled (by <see cref="Cancel"/>, or by <c>CancelJob</c>
+    /// from its own code or an errback), with the args plus <c>error</c> saying who cancelled it. Without
+    /// <paramref name="cancelled"/>, a cancelled job runs <paramref name="error"/>: it did not do its work,
+    /// so it never runs <paramref name="success"/>. <paramref name="progress"/> (optional) runs for each progress report the job's code sends, in
+    /// order and before the final feedback, on the same delivery thread. Args that cannot be sent throw <see cref="ArgumentException"/> here and nothing is sent.
     /// With <see cref="DistributorOptions.Redis"/> (and <see cref="DistributorOptions.DurableEnqueue"/>,
     /// the default) it returns once Redis holds the job, and throws <see cref="JournalWriteException"/>
     /// when Redis refused it: a job whose id was returned is never lost to an application crash.
@@ -20,12 +27,13 @@ public sealed partial class ReactorDistributor
     /// caller's current activity) whose context travels to the node; see docs/observability.md.
     /// </remarks>
     public string Enqueue(string name, object? args = null, EnqueueOptions? options = null,
-        Action<JobArgs>? success = null, Action<JobArgs>? error = null)
+        Action<JobArgs>? success = null, Action<JobArgs>? error = null, Action<JobArgs>? cancelled = null,
+        Action<JobProgress>? progress = null)
     {
         using var span = PublishTracing.Start(name);
         try
         {
-            return Enqueue(name, args, options, success, error, span);
+            return EnqueueCore(name, args, options, new JobFeedback(name, success, error, null, OnProgress: progress) { Cancelled = cancelled }, span);
         }
         catch (Exception e) when (PublishTracing.Failed(span, e))
         {
@@ -33,11 +41,14 @@ public sealed partial class ReactorDistributor
         }
     }
 
-    private string Enqueue(string name, object? args, EnqueueOptions? options,
-        Action<JobArgs>? success, Action<JobArgs>? error, Activity? span)
+    private string EnqueueCore(string name, object? args, EnqueueOptions? options, JobFeedback feedback, Activity? span)
     {
         var job = Prepare(name, args, options, span);
-        _feedback.Register(job.Id, new JobFeedback(name, success, error, null));
+        var claim = RegisterAsync(job, WithRelease(job, feedback), blocking: true).GetAwaiter().GetResult();
+        if (claim.Holder is { } holder)
+        {
+            return holder;
+        }
         var recorded = Record(job);
         if (recorded.IsCompletedSuccessfully)
         {
@@ -54,6 +65,7 @@ public sealed partial class ReactorDistributor
             catch
             {
                 _feedback.Forget(job.Id);
+                ReleaseUnqueued(job);
                 throw;
             }
             Dispatch(job);
@@ -66,12 +78,15 @@ public sealed partial class ReactorDistributor
     }
 
     /// <summary>
-    /// Queues a job and completes with its final result. With a journal, a job Redis refused faults
-    /// the task with <see cref="JournalWriteException"/>.
+    /// Queues a job and completes with its final result: <see cref="JobOutcome.Succeeded"/>,
+    /// <see cref="JobOutcome.Failed"/> or <see cref="JobOutcome.Cancelled"/>, with <see cref="JobResult.Error"/>
+    /// saying why whenever it did not succeed. With a journal, a job Redis refused faults
+    /// the task with <see cref="JournalWriteException"/>. <paramref name="progress"/> (optional) hears each
+    /// progress report the job's code sends, in order, before the task completes.
     /// </summary>
-    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
+    /// <remarks>Traced like <see cref="Enqueue(string, object?, EnqueueOptions?, Action{JobArgs}?, Action{JobArgs}?, Action{JobArgs}?, Action{JobProgress}?)"/>; the span ends once the job is queued, not when it finishes.</remarks>
     public async Task<JobResult> EnqueueAsync(string name, object? args = null, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default)
+        IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var span = PublishTracing.Start(name);
         Task<JobResult> result;
@@ -79,9 +94,17 @@ public sealed partial class ReactorDistributor
         {
             var job = Prepare(name, args, options, span);
             var completion = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _feedback.Register(job.Id, new JobFeedback(name, null, null, completion));
-            await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
-            Dispatch(job);
+            var claim = await RegisterAsync(job, WithRelease(job, new JobFeedback(name, null, null, completion,
+                OnProgress: progress is null ? null : progress.Report)), blocking: false).ConfigureAwait(false);
+            if (claim.Holder is { } holder && !claim.Attached)
+            {
+                throw new DuplicateJobException(holder, job.UniqueKey!);
+            }
+            if (claim.Holder is null)
+            {
+                await AwaitRecorded(job, Record(job)).ConfigureAwait(false);
+                Dispatch(job);
+            }
             result = completion.Task;
         }
         catch (Exception e) when (PublishTracing.Failed(span, e))
@@ -95,14 +118,20 @@ public sealed partial class ReactorDistributor
         return await result.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Cancels a waiting, deferred, periodic or running job.</summary>
+    /// <summary>
+    /// Cancels a waiting, deferred, periodic or running job. It ends as <see cref="JobOutcome.Cancelled"/>
+    /// with the error <c>cancelled by the application</c>: at once when it had not reached a node
+    /// (<see cref="CancelResult.Cancelled"/>), otherwise once the node has stopped it
+    /// (<see cref="CancelResult.Requested"/>); code that is running is not interrupted, the job ends
+    /// when its attempt does, and ends cancelled even if that attempt succeeded.
+    /// </summary>
     public CancelResult Cancel(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         var result = _dispatcher.Cancel(jobId, out var waiting);
         if (waiting is not null)
         {
-            _feedback.Fail(jobId, JobOutcome.Cancelled, waiting.Dispatch.Args.Clone(), "cancelled by the application");
+            _feedback.Fail(jobId, JobOutcomeReason.CancelledByApplication, waiting.Dispatch.Args.Clone(), "cancelled by the application");
         }
         return result;
     }
@@ -125,6 +154,10 @@ public sealed partial class ReactorDistributor
         }
         var now = _time.GetUtcNow();
         var runAt = options.RunAt ?? (options.After is { } after ? now + after : null);
+        if (options.Cron is { } cron)
+        {
+            runAt = FirstCronSlot(cron, options.TimeZone, runAt is { } start && start > now ? start : now);
+        }
         var id = _ids.Next();
         PublishTracing.Identify(span, id);
         var (traceParent, traceState) = PublishTracing.Context(span);
@@ -139,13 +172,26 @@ public sealed partial class ReactorDistributor
             EncodedArgs = encodedArgs,
             TraceParent = traceParent,
             TraceState = traceState,
+            Cron = options.Cron,
+            TimeZone = options.Cron is null ? null : options.TimeZone,
+            CronMisfire = (int)options.Misfire,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
         return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
         {
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
+            UniqueKey = options.UniqueKey,
+            UniqueFor = options.UniqueKey is null ? default : options.UniqueFor ?? EnqueueOptions.DefaultUniqueFor,
         };
+    }
+
+    /// <summary>The first slot of a cron schedule after <paramref name="from"/>; throws for a bad expression or zone, or one that never fires.</summary>
+    private static DateTimeOffset FirstCronSlot(string cron, string? timeZone, DateTimeOffset from)
+    {
+        var schedule = Protocol.Scheduling.CronSchedule.Parse(cron, timeZone);
+        return schedule.Next(from)
+            ?? throw new ArgumentException($"cron expression '{cron}' never fires (no slot after {from:u} in {schedule.Zone.Id})", nameof(EnqueueOptions.Cron));
     }
 
     /// <summary>
@@ -164,6 +210,7 @@ public sealed partial class ReactorDistributor
         catch
         {
             _feedback.Forget(job.Id);
+            ReleaseUnqueued(job);
             throw;
         }
     }
@@ -178,7 +225,8 @@ public sealed partial class ReactorDistributor
         }
         catch (Exception e)
         {
-            _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), e.Message, settle: false);
+            ReleaseUnqueued(job);
+            _feedback.Fail(job.Id, JobOutcomeReason.NotRecorded, job.Dispatch.Args.Clone(), e.Message, settle: false);
         }
     }
 
@@ -196,6 +244,7 @@ public sealed partial class ReactorDistributor
         {
             _feedback.Forget(job.Id);
             _journal?.Forget(job.Id);
+            ReleaseUnqueued(job);
             throw;
         }
     }

@@ -133,6 +133,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         _sweeper = _time.CreateTimer(_ => FailExpired(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         StartWatch();
         LogListening(_logger, _options.Host, Port, Id);
+        await StartAnnouncingAsync().ConfigureAwait(false);
     }
 
     /// <summary>Completes when at least <paramref name="count"/> nodes are connected.</summary>
@@ -160,6 +161,8 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         {
             return;
         }
+        // First, so nodes that discover distributors stop dialling this one.
+        await StopAnnouncingAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         _sweeper?.Dispose();
@@ -273,11 +276,11 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
             {
                 var error = _dispatcher.UnknownError(job, known);
                 LogUnknownJobFailed(_logger, job.Name, job.Id, error);
-                _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), error);
+                _feedback.Fail(job.Id, JobOutcomeReason.NotDispatched, job.Dispatch.Args.Clone(), error);
                 continue;
             }
             var target = job.Node is not null && _options.AlwaysUseSpecifiedNode ? $"node '{job.Node}'" : "no node that can run it";
-            _feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(),
+            _feedback.Fail(job.Id, JobOutcomeReason.NotDispatched, job.Dispatch.Args.Clone(),
                 $"job '{job.Name}' waited too long: {target} became available in time");
         }
     }

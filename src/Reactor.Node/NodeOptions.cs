@@ -6,8 +6,23 @@ public sealed class NodeOptions
     /// <summary>The node's name, unique among the nodes connected to one distributor. Required.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Distributors to connect to, as <c>host:port</c>. At least one.</summary>
+    /// <summary>Distributors to connect to, as <c>host:port</c>. At least one, unless <see cref="Discover"/> is set.</summary>
     public IList<string> Distributors { get; } = [];
+
+    /// <summary>
+    /// Redis address of the discovery directory (<c>{DiscoverKeyPrefix}:discovery</c>) that distributors
+    /// with <c>DistributorOptions.Announce</c> write to: the node connects to every live distributor
+    /// listed there, joins new ones within <see cref="DiscoveryInterval"/>, and drops those whose record
+    /// was withdrawn or expired. Works beside <see cref="Distributors"/> (static links are never dropped).
+    /// Default: none.
+    /// </summary>
+    public string? Discover { get; set; }
+
+    /// <summary>Key prefix of the discovery directory; the distributors' <c>KeyPrefix</c>. Default: "reactor".</summary>
+    public string DiscoverKeyPrefix { get; set; } = "reactor";
+
+    /// <summary>How often the node reads the discovery directory. Default: 1 s.</summary>
+    public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Directory of job definitions (<c>*.csx</c> scripts and <c>*.dll</c> modules), loaded at start.
@@ -82,14 +97,37 @@ public sealed class NodeOptions
     /// </summary>
     public string? TlsThumbprint { get; set; }
 
+    /// <summary>
+    /// How long dialling a distributor, the TLS handshake and the Greeting/Hello/Welcome exchange may each
+    /// take before the attempt is abandoned and retried after the reconnect delay. Measured with the
+    /// node's <see cref="TimeProvider"/>. Default: 10 s.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>First reconnect delay; it doubles up to <see cref="MaxReconnectDelay"/>. Default: 100 ms.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Longest reconnect delay. Default: 5 s.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a graceful stop waits for running jobs. Default: 10 s.</summary>
+    /// <summary>
+    /// How long a graceful stop waits for running jobs before it fires their cancellation tokens
+    /// (they then get <see cref="CancellationGrace"/> more). Default: 10 s.
+    /// </summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a job may keep running after its cancellation token fired (its <c>Timeout</c>, <c>JR.Cancel</c>,
+    /// or shutdown) before the node ends the attempt without it, logs a warning, and leaves the code
+    /// running unobserved. Default: 2 s.
+    /// </summary>
+    public TimeSpan CancellationGrace { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The shortest time between two progress reports one job sends to its distributor; reports in between
+    /// replace each other and the latest goes out when the interval ends. Default: 100 ms (at most 10 a second).
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// The service this node belongs to: it also announces each job as <c>service.job</c>, so a task
@@ -128,9 +166,24 @@ public sealed class NodeOptions
         {
             errors.Add(secretProblem);
         }
-        if (Distributors.Count == 0)
+        if (Distributors.Count == 0 && Discover is null)
         {
-            errors.Add("at least one distributor address (host:port) is required");
+            errors.Add("at least one distributor address (host:port) is required, or Discover");
+        }
+        if (Discover is not null)
+        {
+            try
+            {
+                Reactor.Storage.Redis.RedisAddress.Parse(Discover);
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"Discover: {e.Message}");
+            }
+        }
+        if (DiscoveryInterval < TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add("DiscoveryInterval must be at least 10 ms");
         }
         foreach (var address in Distributors)
         {
@@ -154,6 +207,18 @@ public sealed class NodeOptions
         if (LoopStallTimeout <= TimeSpan.Zero)
         {
             errors.Add("LoopStallTimeout must be positive");
+        }
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("HandshakeTimeout must be positive");
+        }
+        if (CancellationGrace < TimeSpan.Zero || ShutdownGrace < TimeSpan.Zero)
+        {
+            errors.Add("ShutdownGrace and CancellationGrace must not be negative");
+        }
+        if (ProgressInterval < TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add("ProgressInterval must be at least 10 ms");
         }
         if (MaxDeferred < 1)
         {

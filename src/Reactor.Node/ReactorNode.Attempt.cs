@@ -12,7 +12,7 @@ public sealed partial class ReactorNode
     {
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
             return;
         }
         job.Record.Attempt++;
@@ -28,12 +28,15 @@ public sealed partial class ReactorNode
         {
             args["job_itself"] = JobReflection.Describe(job);
         }
+        job.Record.Progress = null;
+        job.Record.ProgressMessage = null;
+        var run = job.Run = NewRun(job, args, token);
         Persist(job);
         _catalog.TryGet(job.Record.Name, out var definition);
-        _ = RunAttemptAsync(job, definition!, args, token);
+        _ = RunAttemptAsync(job, definition!, run, token);
     }
 
-    private async Task RunAttemptAsync(NodeJob job, JobDefinition definition, JobArgs args, int token)
+    private async Task RunAttemptAsync(NodeJob job, JobDefinition definition, AttemptRun run, int token)
     {
         // The mark lets the watchdog tell whose code holds the loop, in this step and after every await.
         var step = new AttemptStep(job, token, job.Record.Timeout);
@@ -55,37 +58,18 @@ public sealed partial class ReactorNode
         {
             LogTraceContextIgnored(_logger, job.Record.Name, job.Id);
         }
+        Task? orphan = null;
         try
         {
             // Job code starts as a piece of loop work of its own: if it blocks and the watchdog abandons
             // the thread, whatever started the attempt (a timer drain with more jobs due) is not left half done.
             await Task.Yield();
             var started = _metrics.AttemptStarted();
-            Exception? failure = null;
-            var cancelledByJob = false;
-            var work = RunStepsAsync(job, definition, args, step);
-            try
+            var work = RunStepsAsync(job, definition, run, step);
+            var ending = await AwaitWorkAsync(job, run, work, step);
+            if (ending.Abandoned)
             {
-                if (job.Record.Timeout is { } timeout)
-                {
-                    await work.WaitAsync(timeout, _time);
-                }
-                else
-                {
-                    await work;
-                }
-            }
-            catch (CancelJob)
-            {
-                cancelledByJob = true;
-            }
-            catch (TimeoutException) when (!work.IsCompleted)
-            {
-                failure = new TimeoutException($"job '{job.Record.Name}' did not finish within {job.Record.Timeout}");
-            }
-            catch (Exception e)
-            {
-                failure = e;
+                orphan = work;
             }
             if (!step.TryFinish())
             {
@@ -95,11 +79,20 @@ public sealed partial class ReactorNode
             }
             job.Running = false;
             Interlocked.Decrement(ref _running);
+            // Progress still waiting in the gate goes out before the result, on the same connection.
+            run.Progress.Close();
             _metrics.AttemptEnded(job.Record.Name, started,
-                cancelledByJob ? Protocol.Messages.JobOutcomeCode.Cancelled
-                : failure is null ? Protocol.Messages.JobOutcomeCode.Success : Protocol.Messages.JobOutcomeCode.Error);
+                ending.CancelledByJob || ending.CancelledByApp ? JobOutcome.Cancelled
+                : ending.Failure is null ? JobOutcome.Succeeded : JobOutcome.Failed);
             if (token != job.AttemptToken || job.Ended)
             {
+                return;
+            }
+            if (ending.Interrupted)
+            {
+                // Stopped by the node's shutdown: no outcome. The distributor sends the job to another
+                // node when this one leaves, as for a node stopped mid-job; the stored record stays.
+                AttemptTracing.Ended(span, "interrupted");
                 return;
             }
             if (IsVoid(job))
@@ -108,19 +101,24 @@ public sealed partial class ReactorNode
                 RunAgainOrLeave(job);
                 return;
             }
-            if (cancelledByJob)
+            if (ending.CancelledBy is { } cancel)
             {
-                // CancelJob from job code ends the job for good, and the app hears of it as a success.
-                Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, null);
+                // CancelJob from job code ends the job for good: cancelled, with the job's own words as the reason.
+                Finish(job, JobOutcomeReason.CancelledByJob, run.Context.Args, CancelledByJobText + cancel.Message);
             }
-            else if (failure is null)
+            else if (ending.CancelledByApp)
             {
-                OnSucceeded(job, args);
+                // The job stopped on its token after JR.Cancel: cancelled, and not a failure (no errbacks).
+                Finish(job, JobOutcomeReason.CancelledByApplication, run.Context.Args, CancelledByApp);
+            }
+            else if (ending.Failure is null)
+            {
+                OnSucceeded(job, run.Context.Args);
             }
             else
             {
-                AttemptTracing.Failed(span, failure);
-                await OnFailedAsync(job, definition, args, failure);
+                AttemptTracing.Failed(span, ending.Failure);
+                await OnFailedAsync(job, definition, run, ending.Failure, ending.TimedOut ? JobOutcomeReason.TimedOut : JobOutcomeReason.Threw);
             }
         }
         finally
@@ -132,6 +130,13 @@ public sealed partial class ReactorNode
                 // Not when a void attempt already started the next one, whose span this is.
                 job.Span = null;
             }
+            if (job.Run == run)
+            {
+                job.Run = null;
+            }
+            // Scoped services outlive abandoned job code no longer than that code runs.
+            _ = orphan is null ? run.DisposeAsync().AsTask() : orphan.ContinueWith(_ => run.DisposeAsync().AsTask(),
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
         }
     }
 
@@ -152,25 +157,25 @@ public sealed partial class ReactorNode
         StartAttempt(job);
     }
 
-    private async Task RunStepsAsync(NodeJob job, JobDefinition definition, JobArgs args, AttemptStep step)
+    private async Task RunStepsAsync(NodeJob job, JobDefinition definition, AttemptRun run, AttemptStep step)
     {
         if (job.Record.Defer)
         {
-            await RunDeferredAsync(definition.Body!, args);
+            await RunDeferredAsync(definition.Body!, run.Context);
         }
         else
         {
-            await definition.Body!.Run(args);
+            await definition.Body!.Run(run.Context);
         }
         foreach (var callback in definition.Callbacks)
         {
-            if (step.Abandoned)
+            if (step.Abandoned || step.Orphaned)
             {
-                // Blocked past its timeout and already failed: its callbacks must not run late.
+                // Blocked past its timeout, or ignored its cancellation: already ended, so its callbacks must not run late.
                 return;
             }
             using var span = AttemptTracing.StartStep(job.Span, "callback", callback.Name);
-            await callback.Run(args);
+            await callback.Run(run.Context);
         }
     }
 
@@ -178,12 +183,12 @@ public sealed partial class ReactorNode
     /// Runs the job body on the thread pool (bounded by <see cref="NodeOptions.MaxDeferred"/>) so a
     /// blocking job does not stall the loop; callbacks resume on the loop afterwards.
     /// </summary>
-    private async Task RunDeferredAsync(JobStep step, JobArgs args)
+    private async Task RunDeferredAsync(JobStep step, JobContext context)
     {
         await _deferGate.WaitAsync();
         try
         {
-            await Task.Run(() => step.Run(args).AsTask());
+            await Task.Run(() => step.Run(context).AsTask());
         }
         finally
         {
@@ -191,8 +196,9 @@ public sealed partial class ReactorNode
         }
     }
 
-    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, JobArgs args, Exception failure)
+    private async Task OnFailedAsync(NodeJob job, JobDefinition definition, AttemptRun run, Exception failure, JobOutcomeReason reason)
     {
+        var args = run.Context.Args;
         var error = $"{failure.GetType().Name}: {failure.Message}";
         args["error"] = error;
         job.Record.LastError = error;
@@ -207,7 +213,7 @@ public sealed partial class ReactorNode
             using var span = AttemptTracing.StartStep(job.Span, "errback", errback.Name);
             try
             {
-                await errback.Run(args);
+                await errback.Run(run.Context);
             }
             catch (CancelJob)
             {
@@ -227,18 +233,19 @@ public sealed partial class ReactorNode
         }
         if (cancelledByErrback)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, "cancelled from an errback after " + error);
+            Finish(job, JobOutcomeReason.CancelledByErrback, args, "cancelled from an errback after " + error);
             return;
         }
         if (job.CancelRequested)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Cancelled, args, CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, args, CancelledByApp);
             return;
         }
         var maxAttempt = job.Record.MaxAttempt > 0 ? job.Record.MaxAttempt : _options.MaxAttempt;
-        if (job.Record.Attempt >= maxAttempt)
+        // Typed args that do not bind would fail the same way on every attempt: no retry.
+        if (job.Record.Attempt >= maxAttempt || failure is JobArgsException)
         {
-            Finish(job, Protocol.Messages.JobOutcomeCode.Error, args, error);
+            Finish(job, reason, args, error);
             return;
         }
         if (IsStale(job))

@@ -40,8 +40,10 @@ public sealed partial class ReactorNode
         }
         if (!_catalog.TryGet(dispatch.Name, out _))
         {
-            link.SendResult(new Result(dispatch.JobId, JobOutcomeCode.Error, dispatch.Args,
-                $"node '{Name}' has no job named '{dispatch.Name}'", true, 0));
+            var unknown = $"node '{Name}' has no job named '{dispatch.Name}'";
+            var args = dispatch.Args.Clone();
+            args["error"] = unknown;
+            link.SendResult(new Result(dispatch.JobId, JobOutcome.Failed, args, unknown, true, 0) { Reason = JobOutcomeReason.UnknownJob });
             link.ReturnCredit();
             return;
         }
@@ -52,7 +54,7 @@ public sealed partial class ReactorNode
             TraceState = dispatch.TraceState,
         };
         _jobs.Add(job.Id, job);
-        var runAt = job.Record.RunAt;
+        var runAt = CronDue(job.Record, job.Record.RunAt);
         if (runAt is { } due && due > _time.GetUtcNow())
         {
             job.DueAt = due;
@@ -76,6 +78,9 @@ public sealed partial class ReactorNode
         Distributor = link.DistributorId,
         RunAt = dispatch.RunAtUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(dispatch.RunAtUnixMs) : null,
         Period = dispatch.PeriodMs > 0 ? TimeSpan.FromMilliseconds(dispatch.PeriodMs) : null,
+        Cron = dispatch.Cron,
+        TimeZone = dispatch.TimeZone,
+        CronMisfire = dispatch.CronMisfire,
         Defer = dispatch.Defer,
         MaxAttempt = dispatch.MaxAttempt,
         RetryMultiplier = dispatch.RetryMultiplierMs > 0 ? TimeSpan.FromMilliseconds(dispatch.RetryMultiplierMs) : null,
@@ -110,12 +115,13 @@ public sealed partial class ReactorNode
         }
         if (job.Running)
         {
-            // Job code cannot be interrupted; the attempt finishes, then the job ends as cancelled
-            // instead of repeating or retrying.
+            // Its token fires: code that honours it ends the attempt as cancelled; code that ignores it is
+            // abandoned after CancellationGrace. Either way the job ends as cancelled instead of repeating or retrying.
             job.CancelRequested = true;
+            CancelRunning(job);
             return;
         }
-        Finish(job, JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+        Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
     }
 
     /// <summary>

@@ -8,22 +8,24 @@ namespace Reactor;
 public sealed partial class ReactorNode
 {
     private const string CancelledByApp = "cancelled by the application";
+    private const string CancelledByJobText = "cancelled by the job: ";
 
     private void OnSucceeded(NodeJob job, JobArgs args)
     {
         if (job.CancelRequested)
         {
-            Finish(job, JobOutcomeCode.Cancelled, args, CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, args, CancelledByApp);
             return;
         }
-        if (job.Record.Period is not { } period)
+        var period = job.Record.Period;
+        if (period is null && job.Record.Cron is null)
         {
-            Finish(job, JobOutcomeCode.Success, args, null);
+            Finish(job, JobOutcomeReason.Completed, args, null);
             return;
         }
         // A periodic run: report it, then wait for the next slot. Attempts count per run.
         AttemptTracing.Ended(job.Span, "success");
-        SendResult(job, new Result(job.Id, JobOutcomeCode.Success, args, null, false, job.Record.Attempt));
+        SendResult(job, new Result(job.Id, JobOutcome.Succeeded, args, null, false, job.Record.Attempt) { Reason = JobOutcomeReason.Completed });
         if (_options.LogJobProcessing)
         {
             LogJobFinished(_logger, job.Record.Name, job.Id, "run complete", AttemptMs(job));
@@ -35,8 +37,18 @@ public sealed partial class ReactorNode
         }
         job.Record.Attempt = 0;
         job.Record.LastError = null;
-        job.DueAt = NextSlot(job.DueAt ?? _time.GetUtcNow(), period);
-        Park(job, job.DueAt.Value, JobStatus.Queued);
+        var slot = job.DueAt ?? _time.GetUtcNow();
+        var next = period is { } every ? NextSlot(slot, every) : NextCronSlot(job.Record, slot);
+        if (next is null)
+        {
+            // The calendar has no further slot (Cronos looks up to the year 2499): the job is done.
+            job.Record.Period = null;
+            job.Record.Cron = null;
+            Finish(job, JobOutcomeReason.Completed, args, null);
+            return;
+        }
+        job.DueAt = next;
+        Park(job, next.Value, JobStatus.Queued);
     }
 
     /// <summary>
@@ -59,10 +71,15 @@ public sealed partial class ReactorNode
     private double AttemptMs(NodeJob job) =>
         job.AttemptStarted == 0 ? 0 : Math.Round(_time.GetElapsedTime(job.AttemptStarted).TotalMilliseconds, 1);
 
-    /// <summary>The job's last word: one final result, the credit back, and the record kept or removed.</summary>
-    private void Finish(NodeJob job, JobOutcomeCode outcome, JobArgs args, string? error)
+    /// <summary>
+    /// The job's last word: one final result, the credit back, and the record kept or removed. The outcome
+    /// follows from <paramref name="reason"/>, the node's one decision, so the two can never disagree; every
+    /// outcome but success carries its <paramref name="error"/> text.
+    /// </summary>
+    private void Finish(NodeJob job, JobOutcomeReason reason, JobArgs args, string? error)
     {
-        if (outcome == JobOutcomeCode.Error && IsStale(job))
+        var outcome = JobOutcomeReasons.OutcomeOf(reason) ?? throw new ArgumentOutOfRangeException(nameof(reason));
+        if (outcome == JobOutcome.Failed && IsStale(job))
         {
             // Superseded: the connection that sent the job dropped, so the distributor has dispatched it
             // again and that copy's outcome is the one that counts. Reporting this failure would let a
@@ -73,19 +90,20 @@ public sealed partial class ReactorNode
         }
         if (error is not null)
         {
-            // Every error feedback carries the reason in its args, whatever ended the job.
+            // The args carry the text too: errbacks read it there, and so did distributors of protocol
+            // version 1. The Error field is the one the distributor reads (protocol.md section 7.5).
             args["error"] = error;
         }
         job.Record.Status = outcome switch
         {
-            JobOutcomeCode.Success => JobStatus.Complete,
-            JobOutcomeCode.Cancelled => JobStatus.Cancelled,
+            JobOutcome.Succeeded => JobStatus.Complete,
+            JobOutcome.Cancelled => JobStatus.Cancelled,
             _ => JobStatus.Failed,
         };
         // Counted before the result leaves: whoever reads the counter after the feedback sees this job in it.
         _metrics.Completed(job.Record.Name, outcome);
-        AttemptTracing.Ended(job.Span, AttemptTracing.Outcome(outcome), outcome == JobOutcomeCode.Success ? null : error);
-        SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt));
+        AttemptTracing.Ended(job.Span, AttemptTracing.Outcome(outcome), outcome == JobOutcome.Succeeded ? null : error);
+        SendResult(job, new Result(job.Id, outcome, args, error, true, job.Record.Attempt) { Reason = reason });
         if (_options.LogJobProcessing)
         {
             LogJobFinished(_logger, job.Record.Name, job.Id, job.Record.Status.ToString(), AttemptMs(job));

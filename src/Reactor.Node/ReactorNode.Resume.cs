@@ -15,7 +15,7 @@ public sealed partial class ReactorNode
     /// </summary>
     private async Task ResumeStoredJobsAsync(CancellationToken cancellationToken)
     {
-        if (!_options.RetryJobsAtStart || _store is { IsDurable: false } || _links.Count == 0)
+        if (!_options.RetryJobsAtStart || _store is { IsDurable: false } || (_links.Count == 0 && _options.Discover is null))
         {
             return;
         }
@@ -61,7 +61,8 @@ public sealed partial class ReactorNode
             record.Status = JobStatus.Error;
             record.LastError ??= "interrupted: the node stopped during this attempt";
         }
-        var due = record.RunAt is { } at && at > now ? at : now;
+        var due = record.Status == JobStatus.Queued ? CronDue(record, record.RunAt) ?? now : now;
+        due = due > now ? due : now;
         job.DueAt = due;
         Park(job, due, record.Status == JobStatus.New ? JobStatus.Queued : record.Status);
     }

@@ -57,7 +57,7 @@ public sealed partial class ReactorNode
         }
         if (job.CancelRequested)
         {
-            Finish(job, JobOutcomeCode.Cancelled, job.OriginalArgs.Clone(), CancelledByApp);
+            Finish(job, JobOutcomeReason.CancelledByApplication, job.OriginalArgs.Clone(), CancelledByApp);
             return;
         }
         var error = $"TimeoutException: job '{job.Record.Name}' held the reactor loop for {stall.Held.TotalSeconds:0.#} s, "
@@ -65,7 +65,7 @@ public sealed partial class ReactorNode
             + "its thread was abandoned and the job is not retried";
         job.Record.LastError = error;
         job.Record.FailedAt = _time.GetUtcNow();
-        Finish(job, JobOutcomeCode.Error, job.OriginalArgs.Clone(), error);
+        Finish(job, JobOutcomeReason.BlockedLoop, job.OriginalArgs.Clone(), error);
     }
 
     /// <summary>A job whose code is stuck outside a failable attempt: it went back to the distributor with the links.</summary>

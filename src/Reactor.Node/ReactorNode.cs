@@ -25,13 +25,16 @@ public sealed partial class ReactorNode : IAsyncDisposable
     private readonly ReactorLoop _loop;
     private readonly TimerQueue<NodeJob> _timers;
     private readonly Dictionary<string, NodeJob> _jobs = new(StringComparer.Ordinal);
-    private readonly List<DistributorLink> _links = [];
+    // Copy-on-write: discovery adds and removes links while the loop and the links read the list, so
+    // the list is never changed in place, only replaced (see ReactorNode.Links.cs).
+    private volatile List<DistributorLink> _links = [];
     private readonly List<Task> _linkTasks = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _deferGate;
     private readonly LinkHandler _linkHandler;
     private readonly LoopWatchdog _watchdog;
     private readonly NodeMetrics _metrics;
+    private readonly JobServices _jobServices;
     private IJobStore? _store;
     private JobCatalog _catalog = new();
     private volatile bool _draining;
@@ -39,6 +42,20 @@ public sealed partial class ReactorNode : IAsyncDisposable
 
     /// <summary>Creates a node; nothing runs until <see cref="StartAsync"/>.</summary>
     public ReactorNode(NodeOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IJobStore? store = null)
+        : this(options, loggerFactory, timeProvider, store, services: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a node whose job classes resolve their services from <paramref name="services"/> (the host's
+    /// container; <c>AddReactorNode</c> passes it), each run in a scope of its own.
+    /// </summary>
+    public ReactorNode(NodeOptions options, IServiceProvider? services, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, loggerFactory, timeProvider, store: null, services)
+    {
+    }
+
+    private ReactorNode(NodeOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, IJobStore? store, IServiceProvider? services)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -47,6 +64,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Reactor.Node");
         _store = store;
+        _jobServices = new JobServices(services);
         _loop = new ReactorLoop($"reactor:{options.Name}", e => LogLoopError(_logger, e));
         _timers = new TimerQueue<NodeJob>(_time, _loop, OnDue);
         _deferGate = new SemaphoreSlim(options.MaxDeferred);
@@ -80,11 +98,13 @@ public sealed partial class ReactorNode : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         _catalog = Qualify(LoadCatalog());
+        _jobServices.Build(_catalog.ModuleServices, _loggerFactory, _time);
         _store ??= await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
         _loop.Start();
         _watchdog.Start();
         var codec = new MessageCodec(ProtocolLimits.Default);
         var identity = new NodeIdentity(_options.Name, _options.Capacity, _catalog.Names, _store.Kind, _options.Secret);
+        (_identity, _codec) = (identity, codec);
         foreach (var address in _options.Distributors)
         {
             var link = new DistributorLink(DistributorAddress.Parse(address), identity, _linkHandler, codec, _options, _time,
@@ -98,6 +118,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         {
             _linkTasks.Add(Task.Run(() => link.RunAsync(_stopping.Token), CancellationToken.None));
         }
+        StartDiscovery();
         LogStarted(_logger, _options.Name, _catalog.Names.Count, _store.Kind, string.Join(", ", _options.Distributors));
     }
 
@@ -113,6 +134,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
             return;
         }
         _draining = true;
+        await StopDiscoveryAsync().ConfigureAwait(false);
         foreach (var link in _links)
         {
             link.Send(new Protocol.Messages.Goodbye("node stopping"));
@@ -123,6 +145,8 @@ public sealed partial class ReactorNode : IAsyncDisposable
             // Shutdown only: waiting for in-flight job code, which has no completion event of its own.
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
         }
+        // Still running after the grace: their tokens fire, and they get CancellationGrace to end.
+        await CancelRunningAtShutdownAsync(cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(_links.Select(l => l.CloseAsync("node stopped"))).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_linkTasks).ConfigureAwait(false);
@@ -141,6 +165,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
             await _store.DisposeAsync().ConfigureAwait(false);
         }
         _deferGate.Dispose();
+        await _jobServices.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
         _stopping.Dispose();
     }

@@ -63,6 +63,15 @@ public sealed class JobArgs : IEnumerable<KeyValuePair<string, object?>>
     public T Get<T>(string key, T fallback) =>
         _values.TryGetValue(key, out var value) ? Convert<T>(value, key) : fallback;
 
+    /// <summary>
+    /// Reads the whole map as a <typeparamref name="T"/>: a record's constructor parameters and settable
+    /// properties, matched to keys by name (also ignoring case, <c>_</c> and <c>-</c>), with values
+    /// converted as <see cref="Get{T}(string)"/> does; nested maps and lists bind to nested types and
+    /// collections. A typed view of a result's args: <c>result.Args.As&lt;InvoiceSent&gt;()</c>.
+    /// </summary>
+    /// <exception cref="JobArgsException">A required property is missing or a value has the wrong type; the message names it.</exception>
+    public T As<T>() => (T)Protocol.Jobs.ArgsBinder.Bind(_values, typeof(T), "");
+
     /// <summary>A shallow copy: top-level entries are copied, nested lists and maps are shared.</summary>
     public JobArgs Clone() => new(new Dictionary<string, object?>(_values, StringComparer.Ordinal));
 

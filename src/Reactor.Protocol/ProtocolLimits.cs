@@ -5,8 +5,31 @@ namespace Reactor.Protocol;
 /// </summary>
 public sealed record ProtocolLimits
 {
-    /// <summary>The protocol version this build speaks. A peer with another version is refused.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The newest protocol version this build speaks. Version 2 added the reason of a result
+    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome.
+    /// </summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest protocol version this build still speaks, with peers that speak no newer one.</summary>
+    public const int OldestVersion = 1;
+
+    /// <summary>The first version whose <c>Result</c> carries a reason and an error text for every job that did not succeed.</summary>
+    public const int ResultReasonVersion = 2;
+
+    /// <summary>
+    /// The version a node speaks on a connection whose distributor speaks <paramref name="lowest"/> to
+    /// <paramref name="highest"/> (the Greeting's <c>ProtocolVersion</c> and <c>MaxProtocolVersion</c>, the latter
+    /// 0 when absent): the newest both speak, or null when they share none.
+    /// </summary>
+    public static int? Negotiate(int lowest, int highest)
+    {
+        var top = Math.Min(Math.Max(lowest, highest), CurrentVersion);
+        return top >= Math.Max(lowest, OldestVersion) ? top : null;
+    }
+
+    /// <summary>True when a distributor of this build accepts a Hello with <paramref name="version"/>.</summary>
+    public static bool Speaks(int version) => version is >= OldestVersion and <= CurrentVersion;
 
     /// <summary>Largest frame body accepted, in bytes. Default: 4 MiB.</summary>
     public int MaxFrameBytes { get; init; } = 4 * 1024 * 1024;

@@ -33,6 +33,12 @@ public sealed class JobRecord
     public string? LastError { get; set; }
     /// <summary>Period of a periodic job.</summary>
     public TimeSpan? Period { get; set; }
+    /// <summary>The cron expression of a cron job (its runs follow the calendar instead of <see cref="Period"/>), or null.</summary>
+    public string? Cron { get; set; }
+    /// <summary>The IANA or Windows time zone <see cref="Cron"/> is read in; null means UTC.</summary>
+    public string? TimeZone { get; set; }
+    /// <summary>For a cron job whose slot passed while nothing ran it: 0 runs it once now, 1 skips to the next slot.</summary>
+    public int CronMisfire { get; set; }
     /// <summary>Run the job body on the thread pool instead of the reactor loop.</summary>
     public bool Defer { get; set; }
     /// <summary>Attempts allowed per run; 0 means the node's default.</summary>
@@ -45,6 +51,10 @@ public sealed class JobRecord
     public bool OnSuccess { get; set; } = true;
     /// <summary>True when the app registered an error feedback (JobReactor's on_error).</summary>
     public bool OnError { get; set; } = true;
+    /// <summary>The last progress the running (or last) attempt reported, from 0 to 1; null when it reported none.</summary>
+    public double? Progress { get; set; }
+    /// <summary>The message of the last progress report, or null.</summary>
+    public string? ProgressMessage { get; set; }
     /// <summary>Layout version of this record.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;
 

@@ -14,12 +14,18 @@ public sealed partial class RedisMonitor
         ("ATTEMPT", 7, job => job.Attempt.ToString(CultureInfo.InvariantCulture)),
         ("RUN_AT (UTC)", 19, job => job.RunAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-"),
         ("NODE", 20, job => job.Node),
+        ("PROGRESS", 40, Progress),
         ("LAST_ERROR", 60, job => job.LastError ?? ""),
     ];
 
+    // The last report of the running (or last) attempt: "42% resizing 3/7", or "-" when none came.
+    private static string Progress(JobRecord job) =>
+        job.Progress is not { } fraction ? "-"
+        : string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(fraction * 100):0}%") + (job.ProgressMessage is { Length: > 0 } m ? " " + m : "");
+
     /// <summary>
     /// A fixed-width text table of <paramref name="jobs"/> (id, name, status, attempt, run_at, node,
-    /// last error), one line per job. Long values are cut with "..."; only an error's first line is
+    /// last progress, last error), one line per job. Long values are cut with "..."; only an error's first line is
     /// shown. Ends with a line saying how many jobs there are.
     /// </summary>
     public static string FormatTable(IEnumerable<JobRecord> jobs)

@@ -11,7 +11,7 @@ internal static class BurstModes
     public static async Task<int> RunAsync(string[] args)
     {
         var port = int.Parse(args[1], CultureInfo.InvariantCulture);
-        var name = args[0] == "burst" ? args[5] : args[3];
+        var name = args[0] switch { "burst" => args[5], "steady" => args[4], _ => args[3] };
         await using var host = new ReactorHost();
         var distributor = await host.StartDistributorAsync("127.0.0.1", port, o =>
         {
@@ -27,6 +27,20 @@ internal static class BurstModes
             return 0;
         }
         var total = int.Parse(args[3], CultureInfo.InvariantCulture);
+        if (args[0] == "steady")
+        {
+            // One of several app instances sharing Redis and nodes: keys carry the app's name, so a
+            // feedback that reached the wrong instance would show as a foreign key in its output.
+            for (var i = 0; i < total; i++)
+            {
+                var key = $"{name}-{i}";
+                distributor.Enqueue("add", new { key, a = i, b = 1 }, success: a => Console.WriteLine($"success {a.Get<string>("key")}"));
+                Console.WriteLine($"enqueued {key}");
+            }
+            Console.WriteLine("enqueued all");
+            await Task.Delay(Timeout.Infinite);
+            return 0;
+        }
         var killAt = int.Parse(args[4], CultureInfo.InvariantCulture);
         var returned = 0;
         var busy = new Thread(Allocate) { IsBackground = true };
@@ -35,7 +49,7 @@ internal static class BurstModes
         {
             for (var i = 0; i < total / 2; i++)
             {
-                var key = $"{thread}{i}";
+                var key = $"{name}-{thread}{i}";
                 distributor.Enqueue("add", new { key, a = i, b = 1 }, success: a => Console.WriteLine($"success {a.Get<string>("key")}"));
                 Console.WriteLine($"enqueued {key}");
                 if (Interlocked.Increment(ref returned) == killAt)

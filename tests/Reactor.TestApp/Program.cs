@@ -8,6 +8,9 @@
 //                                     print "enqueued KEY" after each Enqueue returned and "success KEY" per
 //                                     feedback ("result KEY OUTCOME" from OnResult); SIGKILL itself right after the KILLAT-th Enqueue returned
 //   serve   PORT REDIS NAME           print "result KEY OUTCOME" per recovered result; run until killed
+//   unique  PORT REDIS NAME KEY COUNT DIR  race on one unique key (see UniqueModes)
+//   steady  PORT REDIS TOTAL NAME     enqueue TOTAL "add" jobs keyed NAME-i ("enqueued KEY", "success KEY"),
+//                                     then "enqueued all"; run until killed
 using System.Collections.Concurrent;
 using System.Globalization;
 using Reactor;
@@ -16,7 +19,11 @@ if (args[0].StartsWith("wf", StringComparison.Ordinal))
 {
     return await WorkflowModes.RunAsync(args);
 }
-if (args[0] is "burst" or "serve")
+if (args[0] == "unique")
+{
+    return await UniqueModes.RunAsync(args);
+}
+if (args[0] is "burst" or "serve" or "steady")
 {
     return await BurstModes.RunAsync(args);
 }

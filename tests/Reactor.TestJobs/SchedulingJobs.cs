@@ -18,6 +18,7 @@ public sealed class SchedulingJobs : IJobModule
         {
             args["ran_at_ms"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             args["thread_name"] = Thread.CurrentThread.Name ?? "";
+            args["pid"] = Environment.ProcessId;
         });
 
         // Counts its runs under args["key"]; throws CancelJob on the run numbered args["cancel_on"].

@@ -17,9 +17,12 @@ internal static class NodeCommand
         var name = new Option<string>("--name") { Description = "Node name, unique per distributor", Required = true };
         var distributors = new Option<string[]>("--distributor")
         {
-            Description = "Distributor address host:port (repeat for several)",
-            Required = true,
+            Description = "Distributor address host:port (repeat for several); required unless --discover is given",
             Arity = ArgumentArity.OneOrMore,
+        };
+        var discover = new Option<string?>("--discover")
+        {
+            Description = "Redis address of the discovery directory: connect to every distributor announced there, join new ones, drop gone ones",
         };
         var jobs = new Option<string>("--jobs") { Description = "Jobs directory (*.csx scripts, *.dll modules)", DefaultValueFactory = _ => "reactor_jobs" };
         var storage = new Option<string>("--storage") { Description = "Job storage: memory or redis", DefaultValueFactory = _ => defaults.Storage };
@@ -31,6 +34,9 @@ internal static class NodeCommand
         var backoff = new Option<RetryBackoff>("--retry-backoff") { Description = "Linear or ExponentialJitter", DefaultValueFactory = _ => defaults.RetryBackoff };
         var maxDeferred = new Option<int>("--max-deferred") { Description = "Deferred jobs running on the thread pool at once", DefaultValueFactory = _ => defaults.MaxDeferred };
         var loopStall = new Option<double>("--loop-stall-timeout") { Description = "Seconds job code may hold the reactor loop (without a shorter job Timeout) before the watchdog fails it", DefaultValueFactory = _ => defaults.LoopStallTimeout.TotalSeconds };
+        var shutdownGrace = new Option<double>("--shutdown-grace") { Description = "Seconds a graceful stop waits for running jobs before it cancels their tokens", DefaultValueFactory = _ => defaults.ShutdownGrace.TotalSeconds };
+        var cancellationGrace = new Option<double>("--cancellation-grace") { Description = "Seconds a job may run on after its cancellation token fired (timeout, cancel, shutdown) before the node abandons it with a warning", DefaultValueFactory = _ => defaults.CancellationGrace.TotalSeconds };
+        var progressInterval = new Option<double>("--progress-interval") { Description = "Shortest time between two progress reports of one job, in seconds", DefaultValueFactory = _ => defaults.ProgressInterval.TotalSeconds };
         var removeDone = Flag("--remove-done-jobs", "Delete a job's record when it completes", defaults.RemoveDoneJobs);
         var removeCancelled = Flag("--remove-cancelled-jobs", "Delete a job's record when it is cancelled", defaults.RemoveCancelledJobs);
         var removeFailed = Flag("--remove-failed-jobs", "Delete a job's record when its last attempt fails", defaults.RemoveFailedJobs);
@@ -49,7 +55,8 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
-            name, distributors, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
+            name, distributors, discover, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
+            shutdownGrace, cancellationGrace, progressInterval,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
             metricsPort, logFormat, healthPort,
         };
@@ -69,6 +76,9 @@ internal static class NodeCommand
                 o.RetryBackoff = result.GetValue(backoff);
                 o.MaxDeferred = result.GetValue(maxDeferred);
                 o.LoopStallTimeout = TimeSpan.FromSeconds(result.GetValue(loopStall));
+                o.ShutdownGrace = TimeSpan.FromSeconds(result.GetValue(shutdownGrace));
+                o.CancellationGrace = TimeSpan.FromSeconds(result.GetValue(cancellationGrace));
+                o.ProgressInterval = TimeSpan.FromSeconds(result.GetValue(progressInterval));
                 o.RemoveDoneJobs = result.GetValue(removeDone);
                 o.RemoveCancelledJobs = result.GetValue(removeCancelled);
                 o.RemoveFailedJobs = result.GetValue(removeFailed);
@@ -79,7 +89,8 @@ internal static class NodeCommand
                 o.Tls = result.GetValue(tls);
                 o.TlsThumbprint = result.GetValue(tlsThumbprint);
                 o.Service = result.GetValue(service);
-                foreach (var address in result.GetValue(distributors)!)
+                o.Discover = result.GetValue(discover);
+                foreach (var address in result.GetValue(distributors) ?? [])
                 {
                     o.Distributors.Add(address);
                 }
@@ -134,7 +145,7 @@ internal static class NodeCommand
         using var _ = telemetry;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         logging.Apply(builder.Logging);
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownGrace + options.CancellationGrace + TimeSpan.FromSeconds(5));
         builder.Services.AddReactorNode(fill);
         builder.Services.AddHealthChecks().AddReactorNodeHealthCheck();
         using var host = builder.Build();

@@ -34,6 +34,8 @@ internal static class JobText
         Field(text, "on_success", Flag(job.OnSuccess));
         Field(text, "on_error", Flag(job.OnError));
         Field(text, "v", Number(job.FormatVersion));
+        Field(text, "progress", job.Progress is { } p ? p.ToString("0.###", CultureInfo.InvariantCulture) : "-");
+        Field(text, "progress_message", job.ProgressMessage ?? "-");
         Field(text, "last_error", job.LastError ?? "-");
         Field(text, "args", JsonText.Write(job.Args, indented: true));
         return text.ToString();

@@ -9,18 +9,13 @@ internal sealed partial class Dispatcher
         lock (_gate)
         {
             var nodes = _nodes
-                .Select(n => new NodeSnapshot(n.NodeName, n.Remote, n.ConnectedSince,
-                    n.JobNames.Order(StringComparer.Ordinal).ToList(), n.Credit, n.Jobs.Count, n.LastReceived, n.Accepting))
+                .Select(n => new NodeSnapshot(n.Name, n.Sender.Remote, n.ConnectedSince,
+                    n.JobNames.Order(StringComparer.Ordinal).ToList(), n.Credit, n.Jobs.Count, n.Sender.LastReceived, n.Accepting))
                 .OrderBy(n => n.Name, StringComparer.Ordinal)
                 .ToList();
-            var pending = new List<PendingJobsSnapshot>();
-            foreach (var name in _pending.Names)
-            {
-                var queue = _pending.For(name)!;
-                // FIFO per name, so the first entry has waited longest (a job handed back by a lost node
-                // queues at the end: its wait for a node starts again).
-                pending.Add(new PendingJobsSnapshot(name, queue.Count, now - queue.First!.Value.PendingSince, IsKnown(name)));
-            }
+            var pending = _pending.Summaries()
+                .Select(p => new PendingJobsSnapshot(p.Name, p.Count, now - p.OldestSince, IsKnown(p.Name)))
+                .ToList();
             pending.Sort((a, b) => StringComparer.Ordinal.Compare(a.Name, b.Name));
             return (nodes, pending, _pending.Count, _inFlight.Count);
         }

@@ -66,20 +66,16 @@ internal sealed partial class Dispatcher
                 // Queued before any node was connected: the first node to join does not know it.
                 newlyUnknown.Add(name);
             }
-            var entry = _pending.For(name)!.First;
-            while (entry is not null)
+            foreach (var job in _pending.Waiting(name))
             {
-                var next = entry.Next;
-                var job = entry.Value;
                 job.UnknownSince ??= now;
                 if (now - job.UnknownSince >= options.UnknownJobTimeout)
                 {
                     _pending.Remove(job);
                     expired.Add(new ExpiredJob(job, true));
                 }
-                entry = next;
             }
-            if (_pending.For(name) is null)
+            if (!_pending.HasWaiting(name))
             {
                 _unknownNames.Remove(name);
             }
@@ -91,12 +87,9 @@ internal sealed partial class Dispatcher
         foreach (var name in names)
         {
             _unknownNames.Remove(name);
-            if (_pending.For(name) is { } queue)
+            foreach (var job in _pending.Waiting(name))
             {
-                foreach (var job in queue)
-                {
-                    job.UnknownSince = null;
-                }
+                job.UnknownSince = null;
             }
         }
     }

@@ -1,16 +1,18 @@
 using Reactor.Distribution.Metrics;
-using Reactor.Distribution.Sessions;
 
 namespace Reactor.Distribution;
 
 /// <summary>
-/// Decides which node runs which job. All routing state (node credit, in-flight jobs, the pending
-/// queues) sits behind one lock; sends are non-blocking queue writes, so holding it is brief.
+/// Decides which node runs which job, and owns all routing state: one <see cref="NodeSlot"/> per
+/// connected node (its name, job names, credit, whether it accepts, the jobs it holds), the in-flight
+/// index and the pending queues. Everything sits behind one lock, taken on whichever thread calls
+/// (a session's read loop, an enqueueing caller, the sweep timer); it reaches nodes only through
+/// <see cref="INodeSender"/>, whose sends are non-blocking queue writes, so holding the lock is brief.
 /// </summary>
 internal sealed partial class Dispatcher(DistributorOptions options, TimeProvider time, DistributorMetrics metrics)
 {
     private readonly Lock _gate = new();
-    private readonly List<NodeSession> _nodes = [];
+    private readonly List<NodeSlot> _nodes = [];
     private readonly Dictionary<string, JobEnvelope> _inFlight = new(StringComparer.Ordinal);
     private readonly PendingJobs _pending = new();
     private int _roundRobin;
@@ -63,7 +65,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         {
             lock (_gate)
             {
-                return _nodes.Select(n => n.NodeName).ToList();
+                return _nodes.Select(n => n.Name).ToList();
             }
         }
     }
@@ -89,7 +91,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
                     $"{_pending.Count} jobs are already waiting for a node (PendingCapacity); start nodes or raise the limit");
             }
             var now = time.GetUtcNow();
-            var first = _pending.For(job.Name) is null;
+            var first = !_pending.HasWaiting(job.Name);
             _pending.Add(job, now);
             if (_nodes.Count > 0 && !IsKnown(job.Name))
             {
@@ -106,39 +108,40 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     /// <paramref name="welcome"/> runs under the lock before any waiting job is sent, so the node
     /// always sees Welcome before its first Dispatch.
     /// </summary>
-    public bool TryJoin(NodeSession session, Action welcome)
+    public bool TryJoin(NodeSlot node, Action welcome)
     {
         lock (_gate)
         {
-            if (_nodes.Any(n => n.NodeName == session.NodeName))
+            if (_nodes.Exists(n => n.Name == node.Name))
             {
                 return false;
             }
-            _nodes.Add(session);
+            _nodes.Add(node);
             welcome();
-            Drain(session);
+            Drain(node);
             return true;
         }
     }
 
-    public void AddCredit(NodeSession session, int count)
+    /// <summary>The node returned <paramref name="count"/> credits: waiting jobs it can run go to it now.</summary>
+    public void AddCredit(NodeSlot node, int count)
     {
         lock (_gate)
         {
-            session.Credit = (int)Math.Min(int.MaxValue, (long)session.Credit + count);
-            if (session.Accepting)
+            node.Credit = (int)Math.Min(int.MaxValue, (long)node.Credit + count);
+            if (node.Accepting)
             {
-                Drain(session);
+                Drain(node);
             }
         }
     }
 
     /// <summary>The node said goodbye: nothing more goes to it; what it holds is re-sent when it leaves.</summary>
-    public void StopSendingTo(NodeSession session)
+    public void StopSendingTo(NodeSlot node)
     {
         lock (_gate)
         {
-            session.Accepting = false;
+            node.Accepting = false;
         }
     }
 
@@ -149,20 +152,20 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     /// one loss; a job that reached its <c>MaxDispatches</c> is not sent again but returned in
     /// <see cref="LeaveOutcome.Exhausted"/> for the caller to fail.
     /// </summary>
-    public LeaveOutcome Leave(NodeSession session, bool lost)
+    public LeaveOutcome Leave(NodeSlot node, bool lost)
     {
         lock (_gate)
         {
-            if (!_nodes.Remove(session))
+            if (!_nodes.Remove(node))
             {
                 return new LeaveOutcome(0, []);
             }
             // A node that said Goodbye handed back its waiting jobs on purpose (a rolling restart):
             // that is no evidence against them.
-            var charge = lost && session.Accepting;
-            session.Suspect = null;
-            var orphans = session.Jobs.Values.ToList();
-            session.Jobs.Clear();
+            var charge = lost && node.Accepting;
+            node.Suspect = null;
+            var orphans = node.Jobs.Values.ToList();
+            node.Jobs.Clear();
             var exhausted = new List<JobEnvelope>();
             foreach (var job in orphans)
             {
@@ -170,7 +173,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
                 _inFlight.Remove(job.Id);
                 if (charge)
                 {
-                    job.LostOn = session.NodeName;
+                    job.LostOn = node.Name;
                 }
                 if (charge && ++job.Losses >= MaxDispatchesOf(job))
                 {
@@ -178,10 +181,10 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
                     continue;
                 }
                 metrics.Redispatched(job);
-                var node = Pick(job);
-                if (node is not null)
+                var next = Pick(job);
+                if (next is not null)
                 {
-                    SendTo(node, job);
+                    SendTo(next, job);
                 }
                 else
                 {
@@ -218,14 +221,14 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     }
 
     /// <summary>
-    /// True when the job is on a node other than <paramref name="session"/>: the distributor sent it
-    /// there after losing the connection <paramref name="session"/>'s copy came on.
+    /// True when the job is on a node other than <paramref name="node"/>: the distributor sent it
+    /// there after losing the connection <paramref name="node"/>'s copy came on.
     /// </summary>
-    public bool IsHeldByAnother(string jobId, NodeSession session)
+    public bool IsHeldByAnother(string jobId, NodeSlot node)
     {
         lock (_gate)
         {
-            return _inFlight.TryGetValue(jobId, out var job) && job.Owner is { } owner && !ReferenceEquals(owner, session);
+            return _inFlight.TryGetValue(jobId, out var job) && job.Owner is { } owner && !ReferenceEquals(owner, node);
         }
     }
 
@@ -261,7 +264,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         {
             if (_inFlight.TryGetValue(jobId, out var running) && running.Owner is { } owner)
             {
-                owner.Send(new Protocol.Messages.Cancel(jobId));
+                owner.Sender.Cancel(jobId);
                 return CancelResult.Requested;
             }
             if (!_pending.TryGet(jobId, out var waiting))
@@ -292,11 +295,11 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         }
     }
 
-    private NodeSession? Pick(JobEnvelope job)
+    private NodeSlot? Pick(JobEnvelope job)
     {
         if (job.Node is not null)
         {
-            var preferred = _nodes.Find(n => n.NodeName == job.Node);
+            var preferred = _nodes.Find(n => n.Name == job.Node);
             if (preferred is not null && CanRun(preferred, job))
             {
                 return preferred;
@@ -308,7 +311,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         }
         // Most free credit wins, so load spreads by how busy nodes are; ties rotate so equal nodes
         // take turns instead of the first one in the list taking everything.
-        NodeSession? best = null;
+        NodeSlot? best = null;
         var count = _nodes.Count;
         var start = count == 0 ? 0 : (int)((uint)_roundRobin++ % (uint)count);
         for (var i = 0; i < count; i++)
@@ -324,13 +327,13 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
 
     // A node running a suspect takes nothing else until the suspect settles: if the suspect kills it,
     // nothing innocent is on board that was sent after it.
-    private static bool CanRun(NodeSession node, JobEnvelope job) =>
-        node.Accepting && node.Suspect is null && node.Credit > 0 && node.NodeName != job.NotNode && node.JobNames.Contains(job.Name);
+    private static bool CanRun(NodeSlot node, JobEnvelope job) =>
+        node.Accepting && node.Suspect is null && node.Credit > 0 && node.Name != job.NotNode && node.JobNames.Contains(job.Name);
 
     private int MaxDispatchesOf(JobEnvelope job) => job.MaxDispatches > 0 ? job.MaxDispatches : options.MaxDispatches;
 
     /// <summary>The node's suspect settled (or proved harmless): it may take jobs again.</summary>
-    private void Release(NodeSession node)
+    private void Release(NodeSlot node)
     {
         node.Suspect = null;
         if (node.Accepting)
@@ -340,11 +343,11 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     }
 
     /// <summary>Whether a waiting job may go to <paramref name="node"/> (credit and job name are checked by the caller).</summary>
-    private bool MayTake(NodeSession node, JobEnvelope job) =>
-        node.NodeName != job.NotNode
-        && (job.Node is null || job.Node == node.NodeName || !options.AlwaysUseSpecifiedNode);
+    private bool MayTake(NodeSlot node, JobEnvelope job) =>
+        node.Name != job.NotNode
+        && (job.Node is null || job.Node == node.Name || !options.AlwaysUseSpecifiedNode);
 
-    private void SendTo(NodeSession node, JobEnvelope job)
+    private void SendTo(NodeSlot node, JobEnvelope job)
     {
         node.Credit--;
         node.Jobs[job.Id] = job;
@@ -355,36 +358,32 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         // Nor a copy going back to the same node restarted with durable storage: it resumed the job from
         // its own records (bounded by its MaxAttempt) and only recognises the copy by id.
         if (job.Suspect && job.Dispatch.RunAtUnixMs <= time.GetUtcNow().ToUnixTimeMilliseconds()
-            && !(node.NodeName == job.LostOn && node.StorageKind == "redis"))
+            && !(node.Name == job.LostOn && node.StorageKind == "redis"))
         {
             node.Suspect = job;
         }
         _inFlight[job.Id] = job;
         metrics.Dispatched(job);
-        node.Send(job.Dispatch);
+        node.Sender.Dispatch(job.Dispatch);
     }
 
     /// <summary>Hands waiting jobs to <paramref name="node"/> while it has credit.</summary>
-    private void Drain(NodeSession node)
+    private void Drain(NodeSlot node)
     {
-        foreach (var name in node.JobNames)
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+        foreach (var job in _pending.Candidates(node.JobNames))
         {
             if (node.Credit <= 0 || node.Suspect is not null)
             {
                 return;
             }
-            var queue = _pending.For(name);
-            var entry = queue?.First;
-            while (entry is not null && node.Credit > 0 && node.Suspect is null)
+            if (MayTake(node, job))
             {
-                var next = entry.Next;
-                var job = entry.Value;
-                if (MayTake(node, job))
-                {
-                    _pending.Remove(job);
-                    SendTo(node, job);
-                }
-                entry = next;
+                _pending.Remove(job);
+                SendTo(node, job);
             }
         }
     }

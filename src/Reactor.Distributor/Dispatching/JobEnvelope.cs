@@ -27,6 +27,12 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// </summary>
     public long EnqueuedAt { get; init; }
 
+    /// <summary>Its <c>EnqueueOptions.UniqueKey</c>, released when it settles; null for an ordinary job.</summary>
+    public string? UniqueKey { get; init; }
+
+    /// <summary>How long its unique key is held at most.</summary>
+    public TimeSpan UniqueFor { get; init; }
+
     /// <summary>When it last entered the pending queue (for the age of the oldest waiting job).</summary>
     public DateTimeOffset PendingSince { get; set; }
 
@@ -39,8 +45,8 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>Its place in the pending queue while it waits, for O(1) removal on cancel or timeout.</summary>
     public LinkedListNode<JobEnvelope>? PendingEntry { get; set; }
 
-    /// <summary>The session running it, while it is on a node.</summary>
-    public Sessions.NodeSession? Owner { get; set; }
+    /// <summary>The node holding it, while it is on one (the dispatcher's, under its lock).</summary>
+    public NodeSlot? Owner { get; set; }
 
     /// <summary>How many times it was dispatched (more than once after a node was lost).</summary>
     public int Dispatches { get; set; }

@@ -10,11 +10,13 @@ namespace Reactor.Distribution.Durability;
 
 /// <summary>
 /// Makes the distributor's accepted-but-unsettled jobs and recent results survive an application
-/// restart. Keys (prefix "reactor", distributor name "default" unless configured):
-/// <c>{prefix}:dist:{name}:jobs</c> a hash of job id → <see cref="JournalEntry"/>;
-/// <c>{prefix}:dist:{name}:result:{id}</c> a <see cref="StoredResult"/> that expires after the retention;
-/// <c>{prefix}:dist:{name}:undelivered</c> a set of job ids whose result is stored but whose feedback
-/// has not run yet. Writes go through one <see cref="JournalWriter"/> (group commit).
+/// restart. Keys (prefix "reactor", distributor name "default" unless configured; the braces are a
+/// Redis Cluster hash tag, see <see cref="DistributorKeys"/>):
+/// <c>{prefix}:dist:{{name}}:jobs</c> a hash of job id → <see cref="JournalEntry"/>;
+/// <c>{prefix}:dist:{{name}}:result:{id}</c> a <see cref="StoredResult"/> that expires after the retention;
+/// <c>{prefix}:dist:{{name}}:undelivered</c> a set of job ids whose result is stored but whose feedback
+/// has not run yet. Writes go through one <see cref="JournalWriter"/> (group commit). Keys written by
+/// versions before the hash tag are moved on open (<see cref="MigrateAsync"/>).
 /// </summary>
 internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJournal
 {
@@ -26,9 +28,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     private readonly MessageCodec _codec;
     private readonly ILogger _logger;
     private readonly TimeSpan _retention;
-    private readonly RedisKey _jobsKey;
-    private readonly RedisKey _undeliveredKey;
-    private readonly string _resultPrefix;
+    private readonly DistributorKeys _keys;
     private readonly JournalWriter _writer;
 
     private DistributorJournal(ConnectionMultiplexer redis, MessageCodec codec, ILogger logger, string prefix, string name, TimeSpan retention)
@@ -38,11 +38,9 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         _codec = codec;
         _logger = logger;
         _retention = retention;
-        _jobsKey = $"{prefix}:dist:{Escape(name)}:jobs";
-        _resultPrefix = $"{prefix}:dist:{Escape(name)}:result:";
-        _undeliveredKey = $"{prefix}:dist:{Escape(name)}:undelivered";
+        _keys = new DistributorKeys(prefix, name);
         SnapshotKey = DistributorSnapshotJson.Key(prefix, name);
-        _writer = new JournalWriter(_db, _jobsKey, _undeliveredKey, _resultPrefix, retention, logger);
+        _writer = new JournalWriter(_db, _keys.Jobs, _keys.Undelivered, _keys.ResultPrefix, retention, logger);
     }
 
     public static async Task<DistributorJournal> OpenAsync(string address, string prefix, string name, TimeSpan retention,
@@ -51,14 +49,59 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         // Same first-connect rules as node storage: fail with a reason instead of waiting silently.
         var config = Storage.Redis.RedisAddress.Parse(address);
         var redis = await Storage.Redis.RedisJobStore.ConnectMultiplexerAsync(config, CancellationToken.None).ConfigureAwait(false);
-        return new DistributorJournal(redis, codec, logger, prefix, name, retention);
+        var journal = new DistributorJournal(redis, codec, logger, prefix, name, retention);
+        try
+        {
+            await journal.MigrateAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await journal.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return journal;
+    }
+
+    /// <summary>
+    /// Moves the unsettled jobs and undelivered results of a version that named its keys without the
+    /// hash tag to the tagged keys, so an upgrade loses no journalled job. RENAMENX is atomic and never
+    /// overwrites: such keys can only exist on a single Redis (or under a prefix with its own hash
+    /// tag), where both names share a slot. Results already delivered stay under their old names and
+    /// are still found by <see cref="GetStoredAsync"/> until they expire.
+    /// </summary>
+    private async Task MigrateAsync()
+    {
+        var undelivered = await _db.SetMembersAsync(_keys.LegacyUndelivered).ConfigureAwait(false);
+        foreach (var id in undelivered)
+        {
+            if (await _db.KeyExistsAsync(_keys.LegacyResult(id.ToString())).ConfigureAwait(false))
+            {
+                await _db.KeyRenameAsync(_keys.LegacyResult(id.ToString()), _keys.Result(id.ToString()), When.NotExists).ConfigureAwait(false);
+            }
+        }
+        if (undelivered.Length > 0)
+        {
+            await _db.SetAddAsync(_keys.Undelivered, undelivered).ConfigureAwait(false);
+            await _db.KeyDeleteAsync(_keys.LegacyUndelivered).ConfigureAwait(false);
+        }
+        var legacyJobs = await _db.HashGetAllAsync(_keys.LegacyJobs).ConfigureAwait(false);
+        if (legacyJobs.Length > 0)
+        {
+            // Fields already present under the new key are newer: keep them.
+            foreach (var entry in legacyJobs)
+            {
+                await _db.HashSetAsync(_keys.Jobs, entry.Name, entry.Value, When.NotExists).ConfigureAwait(false);
+            }
+            await _db.KeyDeleteAsync(_keys.LegacyJobs).ConfigureAwait(false);
+            LogMigrated(_logger, legacyJobs.Length, undelivered.Length);
+        }
     }
 
     /// <summary>Every job accepted before the last shutdown or crash and not settled since.</summary>
     public async Task<List<(Dispatch Dispatch, JournalEntry Entry)>> LoadAsync()
     {
         var found = new List<(Dispatch, JournalEntry)>();
-        foreach (var field in await _db.HashGetAllAsync(_jobsKey).ConfigureAwait(false))
+        foreach (var field in await _db.HashGetAllAsync(_keys.Jobs).ConfigureAwait(false))
         {
             try
             {
@@ -84,7 +127,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
 
     /// <summary>Ids of jobs whose result was stored but whose feedback had not run when the app stopped.</summary>
     public async Task<List<string>> LoadUndeliveredAsync() =>
-        [.. (await _db.SetMembersAsync(_undeliveredKey).ConfigureAwait(false)).Select(v => v.ToString())];
+        [.. (await _db.SetMembersAsync(_keys.Undelivered).ConfigureAwait(false)).Select(v => v.ToString())];
 
     /// <summary>The journal's connection: fork/join claims write the journal entry in the same script.</summary>
     internal IDatabase Database => _db;
@@ -93,7 +136,10 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     internal RedisKey SnapshotKey { get; }
 
     /// <summary>The hash of unsettled jobs.</summary>
-    internal RedisKey JobsKey => _jobsKey;
+    internal RedisKey JobsKey => _keys.Jobs;
+
+    /// <summary>The key layout, shared with the fork/join store.</summary>
+    internal DistributorKeys Keys => _keys;
 
     /// <summary>The journal entry of <paramref name="job"/>, as <see cref="RecordAsync"/> stores it.</summary>
     internal byte[] Encode(JobEnvelope job)
@@ -101,6 +147,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         var entry = new JournalEntry(_codec.EncodeFrame(job.Dispatch), job.Node, job.NotNode, job.Deadline.ToUnixTimeMilliseconds())
         {
             MaxDispatches = job.MaxDispatches,
+            UniqueKey = job.UniqueKey,
         };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }
@@ -112,7 +159,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     public Task SettleAsync(string name, JobResult result, DateTimeOffset now)
     {
         var stored = new StoredResult(result.JobId, name, (int)result.Outcome, JobArgsSerializer.Serialize(result.Args), result.Error,
-            now.ToUnixTimeMilliseconds());
+            now.ToUnixTimeMilliseconds()) { Reason = (int)result.Reason };
         return _writer.SettleAsync(result.JobId, MessagePackSerializer.Serialize(stored, Untrusted));
     }
 
@@ -124,13 +171,21 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     /// <summary>The job name a stored result was recorded under, with the result; null when expired.</summary>
     public async Task<(string Name, JobResult Result)?> GetStoredAsync(string jobId)
     {
-        var value = await _db.StringGetAsync(_resultPrefix + jobId).ConfigureAwait(false);
+        var value = await _db.StringGetAsync(_keys.Result(jobId)).ConfigureAwait(false);
+        if (value.IsNull)
+        {
+            // Stored by a version before the hash tag, within the retention.
+            value = await _db.StringGetAsync(_keys.LegacyResult(jobId)).ConfigureAwait(false);
+        }
         if (value.IsNull)
         {
             return null;
         }
         var stored = MessagePackSerializer.Deserialize<StoredResult>((byte[])value!, Untrusted);
-        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error));
+        return (stored.Name, new JobResult(stored.JobId, (JobOutcome)stored.Outcome, JobArgsSerializer.Deserialize(stored.Args), stored.Error)
+        {
+            Reason = (JobOutcomeReason)stored.Reason,
+        });
     }
 
     /// <summary>Writes what is still queued (within <paramref name="timeout"/>), then closes the connection.</summary>
@@ -146,8 +201,10 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         await _redis.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static string Escape(string name) => Uri.EscapeDataString(name);
-
     [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Skipped unreadable journal entry {JobId}: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Information,
+        Message = "Moved {Jobs} journalled job(s) and {Undelivered} undelivered result(s) from the untagged key names of an earlier version")]
+    private static partial void LogMigrated(ILogger logger, int jobs, int undelivered);
 }

@@ -13,6 +13,10 @@ public sealed record JournalEntry(
     /// <summary>The job's own <c>EnqueueOptions.MaxDispatches</c> (0 = the distributor's default); absent in older entries.</summary>
     [Key(4)]
     public int MaxDispatches { get; init; }
+
+    /// <summary>The job's <c>EnqueueOptions.UniqueKey</c>, released when a restarted app settles it; absent in older entries.</summary>
+    [Key(5)]
+    public string? UniqueKey { get; init; }
 }
 
 /// <summary>A settled job's result, kept in Redis for <c>GetResultAsync</c> until it expires.</summary>
@@ -23,4 +27,9 @@ public sealed record StoredResult(
     [property: Key(2)] int Outcome,
     [property: Key(3)] byte[] Args,
     [property: Key(4)] string? Error,
-    [property: Key(5)] long FinishedUnixMs);
+    [property: Key(5)] long FinishedUnixMs)
+{
+    /// <summary>The result's <see cref="JobOutcomeReason"/> as its integer value; 0 (unspecified) in results stored before it existed.</summary>
+    [Key(6)]
+    public int Reason { get; init; }
+}

@@ -5,13 +5,26 @@ using Reactor.Protocol.Messages;
 
 namespace Reactor.Distribution.Feedback;
 
-/// <summary>What the app asked to hear about one job.</summary>
+/// <summary>
+/// What the app asked to hear about one job. <see cref="Settled"/> is the distributor's own hook (a unique
+/// key to release, a batch to count): it runs once, when the final result is recorded (journaled, with a
+/// journal), before the job's lambdas; not when the distributor stops with the job unsettled.
+/// </summary>
 internal sealed record JobFeedback(
     string Name,
     Action<JobArgs>? Success,
     Action<JobArgs>? Error,
     TaskCompletionSource<JobResult>? Completion,
-    Action<JobResult>? Recovered = null);
+    Action<JobResult>? Recovered = null,
+    Action<JobResult>? Settled = null,
+    Action<JobProgress>? OnProgress = null)
+{
+    /// <summary>Runs for a cancelled job; without it, <see cref="Error"/> runs (<see cref="OutcomeMapping.Lambda"/>).</summary>
+    public Action<JobArgs>? Cancelled { get; init; }
+
+    /// <summary>Feedbacks of duplicates of this unique job (<c>EnqueueOptions.UniqueKey</c>), each run once with its outcome.</summary>
+    public System.Collections.Immutable.ImmutableList<JobFeedback>? Duplicates { get; init; }
+}
 
 /// <summary>
 /// The app's feedbacks by job id. An entry leaves on the job's first final result (so a job that ran
@@ -53,6 +66,25 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     public void Forget(string jobId) => _entries.TryRemove(jobId, out _);
 
     /// <summary>
+    /// Adds <paramref name="extra"/>'s lambdas and completion to the live entry of <paramref name="jobId"/> (a
+    /// duplicate of a unique job hears the holder's outcome); false when the job has no entry here (finished,
+    /// or enqueued by another application instance). <paramref name="extra"/>'s <c>Settled</c> hook is not kept.
+    /// </summary>
+    public bool Attach(string jobId, JobFeedback extra)
+    {
+        while (_entries.TryGetValue(jobId, out var current))
+        {
+            // A list, not nested delegates: 100,000 duplicates must not make a 100,000-deep call chain.
+            var merged = current with { Duplicates = (current.Duplicates ?? []).Add(extra with { Settled = null }) };
+            if (_entries.TryUpdate(jobId, merged, current))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Routes a node's result; a final one removes the entry, and only the first final one counts.
     /// <paramref name="recorded"/> runs once the final result is durable (at once without a journal,
     /// and at once for a final result that was not news).
@@ -65,14 +97,8 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             recorded?.Invoke();
             return false;
         }
-        var outcome = result.Outcome switch
-        {
-            JobOutcomeCode.Success => JobOutcome.Succeeded,
-            JobOutcomeCode.Cancelled => JobOutcome.Cancelled,
-            _ => JobOutcome.Failed,
-        };
         // JobResult is immutable, so the delivery loop and the awaiting caller share one.
-        var jobResult = new JobResult(result.JobId, outcome, result.Args, result.Error);
+        var jobResult = OutcomeMapping.ToJobResult(result);
         if (result.Final)
         {
             Results.Add(feedback.Name, jobResult);
@@ -85,15 +111,19 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Ends a job that never reached a node (timed out waiting, cancelled while pending, shutdown).</summary>
-    public void Fail(string jobId, JobOutcome outcome, JobArgs args, string error, bool settle = true)
+    /// <summary>
+    /// Ends a job the distributor decides about itself (timed out waiting, cancelled while pending, its nodes
+    /// lost, shutdown); the outcome follows from <paramref name="reason"/>.
+    /// </summary>
+    public void Fail(string jobId, JobOutcomeReason reason, JobArgs args, string error, bool settle = true)
     {
         if (!_entries.TryRemove(jobId, out var feedback))
         {
             return;
         }
+        var outcome = JobOutcomeReasons.OutcomeOf(reason) ?? throw new ArgumentOutOfRangeException(nameof(reason));
         args["error"] = error;
-        var result = new JobResult(jobId, outcome, args, error);
+        var result = new JobResult(jobId, outcome, args, error) { Reason = reason };
         Results.Add(feedback.Name, result);
         if (settle)
         {
@@ -113,7 +143,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     {
         foreach (var jobId in _entries.Keys)
         {
-            Fail(jobId, JobOutcome.Failed, new JobArgs(), error, settle: false);
+            Fail(jobId, JobOutcomeReason.DistributorStopped, new JobArgs(), error, settle: false);
         }
     }
 
@@ -130,6 +160,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     {
         if (_journal is not { } journal)
         {
+            RunSettled(feedback, result);
             Announce(feedback, result, journaled: false);
             recorded?.Invoke();
             return;
@@ -138,19 +169,42 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         {
             if (t.IsCompletedSuccessfully)
             {
+                RunSettled(feedback, result);
                 Announce(feedback, result, journaled: true);
                 recorded?.Invoke();
                 return;
             }
             // Stopping before Redis took the result: the job stays journaled and runs again after a
             // restart, and the node keeps the unacknowledged result to send it again.
+            // Only the awaiting caller hears it (the lambdas run after the restart, with the real result).
+            const string stopped = "the distributor stopped before the job's result was recorded";
+            var args = result.Args.Clone();
+            args["error"] = stopped;
             feedback.Completion?.TrySetResult(result with
             {
                 Outcome = JobOutcome.Failed,
-                Error = "the distributor stopped before the job's result was recorded",
+                Args = args,
+                Error = stopped,
+                Reason = JobOutcomeReason.DistributorStopped,
             });
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
+
+    private void RunSettled(JobFeedback feedback, JobResult result)
+    {
+        try
+        {
+            feedback.Settled?.Invoke(result);
+        }
+        catch (Exception e)
+        {
+            LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the delivery loop, after every feedback queued before it.</summary>
+    public void Post(Action action) =>
+        _deliveries.Writer.TryWrite(new Delivery(new JobFeedback("", null, null, null, _ => action()), new JobResult("", JobOutcome.Succeeded, new JobArgs(), null), false));
 
     private void Announce(JobFeedback feedback, JobResult result, bool journaled)
     {
@@ -166,23 +220,23 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
     }
 
     private static bool HasLambdas(JobFeedback feedback) =>
-        feedback.Success is not null || feedback.Error is not null || feedback.Recovered is not null;
+        feedback.Success is not null || feedback.Error is not null || feedback.Cancelled is not null
+        || feedback.Recovered is not null || feedback.Duplicates is not null;
 
     private async Task DeliverAsync()
     {
-        await foreach (var (feedback, result, journaled) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (feedback, result, journaled, progress) in _deliveries.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            // A job cancelled by its own code (no error) is a success for the app; everything else
-            // that did not succeed goes to the error feedback.
-            var callback = result.Outcome == JobOutcome.Succeeded || result.Error is null ? feedback.Success : feedback.Error;
-            try
+            if (progress is not null)
             {
-                callback?.Invoke(result.Args);
-                feedback.Recovered?.Invoke(result);
+                DeliverProgress(feedback, progress);
+                continue;
             }
-            catch (Exception e)
+            Run(feedback, result);
+            foreach (var duplicate in feedback.Duplicates ?? [])
             {
-                LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
+                Run(duplicate, result);
+                duplicate.Completion?.TrySetResult(result);
             }
             if (journaled)
             {
@@ -191,7 +245,22 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         }
     }
 
-    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled);
+    private void Run(JobFeedback feedback, JobResult result)
+    {
+        var callback = OutcomeMapping.Lambda(feedback, result.Outcome);
+        try
+        {
+            callback?.Invoke(result.Args);
+            feedback.Recovered?.Invoke(result);
+        }
+        catch (Exception e)
+        {
+            LogFeedbackThrew(_logger, feedback.Name, result.JobId, e);
+        }
+    }
+
+    /// <summary>One item for the delivery loop: a result, or (with <see cref="Progress"/> set) a progress report.</summary>
+    private readonly record struct Delivery(JobFeedback Feedback, JobResult Result, bool Journaled, JobProgress? Progress = null);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Feedback for job {Name} {JobId} threw")]
     private static partial void LogFeedbackThrew(ILogger logger, string name, string jobId, Exception exception);

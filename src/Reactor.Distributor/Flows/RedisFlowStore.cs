@@ -1,24 +1,29 @@
 using System.Text.Json;
+using Reactor.Distribution.Durability;
 using StackExchange.Redis;
 
 namespace Reactor.Distribution.Flows;
 
 /// <summary>
-/// Fork/join state in Redis, on the durable journal's connection. Keys (prefix "reactor"):
-/// <c>{prefix}:flow:claim:{jobId}</c> the name a deterministic id was claimed for;
-/// <c>{prefix}:flow:{scope}:events|order|triggers|payloads|fired</c> per scope, where a scope is
-/// <c>run:{runId}</c> or <c>global</c>. All expire one retention after their last use.
+/// Fork/join state in Redis, on the durable journal's connection. Keys (prefix "reactor"; <c>{name}</c>
+/// is the distributor's hash tag, see <see cref="DistributorKeys"/>, so a claim, the journal entry it
+/// writes and the scope's fired set share one Redis Cluster slot):
+/// <c>{prefix}:flow:{{name}}:claim:{jobId}</c> the name a deterministic id was claimed for;
+/// <c>{prefix}:flow:{{name}}:{scope}:events|order|triggers|payloads|fired</c> per scope, where a scope is
+/// <c>run:{runId}</c> or <c>global</c>. All expire one retention after their last use. A run's tasks
+/// always publish to the distributor that started the run, so its state is all in that distributor's
+/// slot; the global scope is therefore one per distributor.
 /// </summary>
-internal sealed partial class RedisFlowStore(IDatabase db, string prefix, RedisKey journalKey, TimeSpan retention) : IFlowStore
+internal sealed partial class RedisFlowStore(IDatabase db, DistributorKeys keys, TimeSpan retention) : IFlowStore
 {
     private long TtlMs => (long)retention.TotalMilliseconds;
 
     public async Task<(bool Claimed, string FirstName)> ClaimAsync(string jobId, string name, byte[]? journalEntry,
         string? scope, string? firedTrigger)
     {
-        var claim = (RedisKey)$"{prefix}:flow:claim:{jobId}";
+        var claim = keys.FlowClaim(jobId);
         RedisKey fired = scope is null ? claim : ScopeKey(scope, "fired");
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(ClaimScript, [claim, journalKey, fired],
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(ClaimScript, [claim, keys.Jobs, fired],
             [name, TtlMs, jobId, journalEntry ?? [], firedTrigger ?? ""]).ConfigureAwait(false))!;
         return ((long)result[0] == 1, (string)result[1]!);
     }
@@ -53,5 +58,5 @@ internal sealed partial class RedisFlowStore(IDatabase db, string prefix, RedisK
     private RedisKey[] Keys(string scope) =>
         [ScopeKey(scope, "events"), ScopeKey(scope, "order"), ScopeKey(scope, "triggers"), ScopeKey(scope, "payloads"), ScopeKey(scope, "fired")];
 
-    private RedisKey ScopeKey(string scope, string part) => $"{prefix}:flow:{scope}:{part}";
+    private RedisKey ScopeKey(string scope, string part) => keys.FlowScope(scope, part);
 }

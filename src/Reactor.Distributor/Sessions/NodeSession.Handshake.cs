@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using Reactor.Protocol;
-using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
+using Reactor.Transport;
 
 namespace Reactor.Distribution.Sessions;
 
@@ -10,22 +9,21 @@ internal sealed partial class NodeSession
 {
     private const int MaxJobNames = 10_000;
 
-    /// <summary>Greeting → Hello → Welcome, or Reject and close. False when the node was turned away.</summary>
-    private async Task<bool> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
+    /// <summary>Greeting → Hello → Welcome, or Reject and close. The node's slot, or null when it was turned away.</summary>
+    private async Task<NodeSlot?> HandshakeAsync(PeerConnection connection, CancellationToken stopping)
     {
         var nonce = RandomNumberGenerator.GetBytes(16);
-        connection.Send(new Greeting(ProtocolLimits.CurrentVersion, _context.DistributorId, nonce, _context.Options.Secret is not null));
-        using var timeout = new CancellationTokenSource(_context.Options.HandshakeTimeout, _context.Time);
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        connection.Send(Greeting.ForThisBuild(_context.DistributorId, nonce, _context.Options.Secret is not null));
+        using var deadline = new HandshakeDeadline(_context.Options.HandshakeTimeout, _context.Time, stopping);
         IReactorMessage? first;
         try
         {
-            first = await connection.ReceiveAsync(both.Token).ConfigureAwait(false);
+            first = await connection.ReceiveAsync(deadline).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.Expired)
         {
             LogHandshakeTimeout(_logger, Remote, _context.Options.HandshakeTimeout);
-            return false;
+            return null;
         }
         if (first is not Hello hello)
         {
@@ -34,18 +32,13 @@ internal sealed partial class NodeSession
                 : $"expected Hello, got {Describe(first)}");
         }
         var refusal = Check(hello, nonce);
+        NodeSlot? slot = null;
         if (refusal is null)
         {
-            NodeName = hello.NodeName;
-            JobNames = new HashSet<string>(hello.JobNames, StringComparer.Ordinal);
-            StorageKind = hello.StorageKind;
-            Credit = hello.Capacity;
-            ConnectedSince = _context.Time.GetUtcNow();
-            Touch();
+            slot = new NodeSlot(hello.NodeName, hello.JobNames, hello.Capacity, hello.StorageKind, _context.Time.GetUtcNow(), this);
             var welcome = new Welcome(_context.DistributorId, (int)_context.Options.HeartbeatInterval.TotalMilliseconds);
-            if (!_context.Dispatcher.TryJoin(this, () => connection.Send(welcome)))
+            if (!_context.Dispatcher.TryJoin(slot, () => connection.Send(welcome)))
             {
-                NodeName = "";
                 refusal = $"a node named '{hello.NodeName}' is already connected";
             }
         }
@@ -54,18 +47,19 @@ internal sealed partial class NodeSession
             LogRejected(_logger, Remote, refusal);
             connection.Send(new Reject(refusal));
             await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            return false;
+            return null;
         }
-        LogNodeJoined(_logger, NodeName, Remote, JobNames.Count, hello.Capacity, StorageKind);
-        _context.NodeJoined(NodeName);
-        return true;
+        _slot = slot;
+        LogNodeJoined(_logger, slot!.Name, Remote, slot.JobNames.Count, hello.Capacity, slot.StorageKind);
+        _context.NodeJoined(slot.Name);
+        return slot;
     }
 
     private string? Check(Hello hello, byte[] nonce)
     {
-        if (hello.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        if (!ProtocolLimits.Speaks(hello.ProtocolVersion))
         {
-            return $"protocol version {hello.ProtocolVersion} is not supported; this distributor speaks {ProtocolLimits.CurrentVersion}";
+            return $"protocol version {hello.ProtocolVersion} is not supported; this distributor speaks {ProtocolLimits.OldestVersion} to {ProtocolLimits.CurrentVersion}";
         }
         if (string.IsNullOrWhiteSpace(hello.NodeName) || hello.NodeName.Length > 200 || hello.NodeName.Any(char.IsControl))
         {
@@ -79,14 +73,9 @@ internal sealed partial class NodeSession
         {
             return $"job names must be a list of at most {MaxJobNames} non-empty names";
         }
-        if (_context.Options.Secret is { } secret)
+        if (_context.Options.Secret is { } secret && !SecretProof.Verify(secret, nonce, hello.NodeName, hello.AuthProof))
         {
-            byte[] data = [.. nonce, .. Encoding.UTF8.GetBytes(hello.NodeName)];
-            var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), data);
-            if (hello.AuthProof is null || !CryptographicOperations.FixedTimeEquals(expected, hello.AuthProof))
-            {
-                return hello.AuthProof is null ? "this distributor requires a shared secret" : "wrong shared secret";
-            }
+            return hello.AuthProof is null ? "this distributor requires a shared secret" : "wrong shared secret";
         }
         return null;
     }

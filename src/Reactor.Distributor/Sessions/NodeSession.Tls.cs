@@ -1,33 +1,27 @@
-using System.Net.Security;
 using Microsoft.Extensions.Logging;
+using Reactor.Transport;
 
 namespace Reactor.Distribution.Sessions;
 
 internal sealed partial class NodeSession
 {
     /// <summary>
-    /// Wraps the connection in TLS when the distributor has a certificate. A peer that speaks plain
-    /// text to a TLS port (or fails the TLS handshake in any way) is logged and dropped: null.
+    /// Opens the link, in TLS when the distributor has a certificate. A peer that speaks plain text to
+    /// a TLS port (or fails the TLS handshake in any way) is logged and dropped: null.
     /// </summary>
-    private async Task<Stream?> SecureAsync(Stream network, CancellationToken stopping)
+    private async Task<PeerConnection?> OpenAsync(CancellationToken stopping)
     {
-        if (_context.Certificate is not { } certificate)
-        {
-            return network;
-        }
-        var tls = new SslStream(network, leaveInnerStreamOpen: false);
-        using var timeout = new CancellationTokenSource(_context.Options.HandshakeTimeout, _context.Time);
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        var tls = _context.Certificate is { } certificate ? LinkTls.Server(certificate) : null;
         try
         {
-            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, both.Token)
-                .ConfigureAwait(false);
-            return tls;
+            return await PeerConnection.OpenAsync(_socket, tls, _context.Codec, _context.Time, _context.Options.HandshakeTimeout,
+                // Enqueue validates args, so this means a bug; it must not pass silently.
+                (message, error) => LogUnsendable(_logger, Describe(), message.GetType().Name, error.Message),
+                stopping).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+        catch (IOException e) when (tls is not null)
         {
-            LogTlsFailed(_logger, Remote, e.Message);
-            await tls.DisposeAsync().ConfigureAwait(false);
+            LogTlsFailed(_logger, Remote, e.InnerException?.Message ?? e.Message);
             return null;
         }
     }

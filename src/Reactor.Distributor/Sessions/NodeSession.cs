@@ -3,21 +3,25 @@ using Microsoft.Extensions.Logging;
 using Reactor.Distribution.Feedback;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
+using Reactor.Transport;
 
 namespace Reactor.Distribution.Sessions;
 
 /// <summary>
-/// The distributor's side of one node connection: handshake, then a read loop that routes results
-/// and credits, and a heartbeat that drops a silent peer. Whatever goes wrong here closes this
-/// connection only.
+/// The distributor's side of one node connection. The link itself (TLS, framing, the read and write
+/// loops, heartbeats, liveness) is a <see cref="PeerConnection"/>, the same component the node uses;
+/// this class keeps what only the distributor does: check the Hello, and translate frames into calls
+/// on the <see cref="Dispatcher"/> (which owns the node's routing state, in its <see cref="NodeSlot"/>)
+/// and the feedback registry. The dispatcher reaches the node back through this session's
+/// <see cref="INodeSender"/>. Whatever goes wrong here closes this connection only.
 /// </summary>
-internal sealed partial class NodeSession
+internal sealed partial class NodeSession : INodeSender
 {
     private readonly Socket _socket;
     private readonly SessionContext _context;
     private readonly ILogger _logger;
-    private FramedConnection? _connection;
-    private long _lastReceived;
+    private PeerConnection? _connection;
+    private NodeSlot? _slot;
 
     public NodeSession(Socket socket, SessionContext context)
     {
@@ -29,30 +33,17 @@ internal sealed partial class NodeSession
 
     public string Remote { get; }
 
-    public string NodeName { get; private set; } = "";
+    /// <summary>The node's name once it joined; empty before.</summary>
+    public string NodeName => _slot?.Name ?? "";
 
-    public HashSet<string> JobNames { get; private set; } = [];
-
-    public string StorageKind { get; private set; } = "";
-
-    /// <summary>When the handshake completed.</summary>
-    public DateTimeOffset ConnectedSince { get; private set; }
-
-    /// <summary>When the last frame of any kind arrived (heartbeats included).</summary>
-    public DateTimeOffset LastReceived =>
-        _context.Time.GetUtcNow() - _context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived));
-
-    // The fields below are guarded by the dispatcher's lock.
-    public int Credit { get; set; }
-
-    public bool Accepting { get; set; } = true;
-
-    public Dictionary<string, JobEnvelope> Jobs { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The re-dispatched job quarantined on this node, if any: while it runs, nothing else is sent here.</summary>
-    public JobEnvelope? Suspect { get; set; }
+    /// <inheritdoc />
+    public DateTimeOffset LastReceived => _connection?.LastReceived ?? _context.Time.GetUtcNow();
 
     public void Send(IReactorMessage message) => _connection?.Send(message);
+
+    void INodeSender.Dispatch(Dispatch dispatch) => Send(dispatch);
+
+    void INodeSender.Cancel(string jobId) => Send(new Cancel(jobId));
 
     public void Close() => _connection?.Close();
 
@@ -61,24 +52,17 @@ internal sealed partial class NodeSession
     {
         try
         {
-            await using var network = new NetworkStream(_socket, ownsSocket: true);
-            await using var stream = await SecureAsync(network, stopping).ConfigureAwait(false);
-            if (stream is null)
+            var connection = await OpenAsync(stopping).ConfigureAwait(false);
+            if (connection is null)
             {
                 return;
             }
-            var connection = new FramedConnection(StreamDuplexPipe.From(stream), _context.Codec)
-            {
-                // Enqueue validates args, so this means a bug; it must not pass silently.
-                Unsendable = (message, error) => LogUnsendable(_logger, Describe(), message.GetType().Name, error.Message),
-            };
             _connection = connection;
-            connection.Start();
             await using (connection.ConfigureAwait(false))
             {
-                if (await HandshakeAsync(connection, stopping).ConfigureAwait(false))
+                if (await HandshakeAsync(connection, stopping).ConfigureAwait(false) is { } slot)
                 {
-                    await ServeAsync(connection, stopping).ConfigureAwait(false);
+                    await ServeAsync(connection, slot, stopping).ConfigureAwait(false);
                 }
             }
         }
@@ -98,17 +82,17 @@ internal sealed partial class NodeSession
         }
         finally
         {
-            if (NodeName.Length > 0)
+            if (_slot is { } slot)
             {
-                Depart(lost: !stopping.IsCancellationRequested);
+                Depart(slot, lost: !stopping.IsCancellationRequested);
             }
         }
     }
 
     /// <summary>Hands this node's jobs back to the dispatcher; fails those whose nodes kept dying.</summary>
-    private void Depart(bool lost)
+    private void Depart(NodeSlot slot, bool lost)
     {
-        var outcome = _context.Dispatcher.Leave(this, lost);
+        var outcome = _context.Dispatcher.Leave(slot, lost);
         if (outcome.Resent > 0)
         {
             LogRedispatched(_logger, NodeName, outcome.Resent);
@@ -119,67 +103,60 @@ internal sealed partial class NodeSession
             LogDispatchesExhausted(_logger, job.Name, job.Id, job.Losses);
             // The same path as any job that ends without a node's result: one error feedback, and the
             // durable journal (if any) settles it, so it is never dispatched again, not even after a restart.
-            _context.Feedback.Fail(job.Id, JobOutcome.Failed, job.Dispatch.Args.Clone(), error);
+            _context.Feedback.Fail(job.Id, JobOutcomeReason.NodesLost, job.Dispatch.Args.Clone(), error);
         }
     }
 
-    private async Task ServeAsync(FramedConnection connection, CancellationToken stopping)
+    private async Task ServeAsync(PeerConnection connection, NodeSlot slot, CancellationToken stopping)
     {
-        var interval = _context.Options.HeartbeatInterval;
-        Touch();
-        using var heartbeat = _context.Time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
-        try
+        var end = await connection.ServeAsync(_context.Options.HeartbeatInterval, message => HandleAsync(message, slot), stopping)
+            .ConfigureAwait(false);
+        if (end == LinkEnd.Silent)
         {
-            var batch = new List<IReactorMessage>(64);
-            while (await connection.ReceiveManyAsync(batch, both.Token).ConfigureAwait(false))
-            {
-                Touch();
-                foreach (var message in batch)
-                {
-                    if (message is Publish publish)
-                    {
-                        // Awaited before the next message is handled, so the parent's final result,
-                        // which follows its publishes on this connection, is recorded after them.
-                        await OnPublishAsync(publish).ConfigureAwait(false);
-                        continue;
-                    }
-                    Handle(message);
-                }
-                batch.Clear();
-            }
-            LogNodeLeft(_logger, NodeName);
+            LogSilent(_logger, NodeName);
         }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            LogNodeLeft(_logger, NodeName);
-        }
+        LogNodeLeft(_logger, NodeName);
     }
 
-    private void Handle(IReactorMessage message)
+    private ValueTask HandleAsync(IReactorMessage message, NodeSlot slot)
+    {
+        if (message is Publish publish)
+        {
+            // Awaited before the next message is handled, so the parent's final result,
+            // which follows its publishes on this connection, is recorded after them.
+            return new ValueTask(OnPublishAsync(publish));
+        }
+        Handle(message, slot);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Handle(IReactorMessage message, NodeSlot slot)
     {
         switch (message)
         {
             case Result result:
-                OnResult(result);
+                OnResult(result, slot);
                 break;
             case Credit credit when credit.Count > 0:
-                _context.Dispatcher.AddCredit(this, credit.Count);
+                _context.Dispatcher.AddCredit(slot, credit.Count);
                 break;
-            case Heartbeat:
+            case Progress progress when !_context.Dispatcher.IsHeldByAnother(progress.JobId, slot):
+                _context.Feedback.Progress(progress);
+                break;
+            case Progress or Heartbeat:
                 break;
             case Goodbye goodbye:
                 LogNodeGoodbye(_logger, NodeName, goodbye.Reason);
-                _context.Dispatcher.StopSendingTo(this);
+                _context.Dispatcher.StopSendingTo(slot);
                 break;
             default:
                 throw new InvalidDataException($"a distributor does not accept {Describe(message)} from a node");
         }
     }
 
-    private void OnResult(Result result)
+    private void OnResult(Result result, NodeSlot slot)
     {
-        if (result.Final && result.Outcome == JobOutcomeCode.Error && _context.Dispatcher.IsHeldByAnother(result.JobId, this))
+        if (result.Final && result.Outcome == JobOutcome.Failed && _context.Dispatcher.IsHeldByAnother(result.JobId, slot))
         {
             // A stale failure: this node's copy was superseded when its connection dropped, and the
             // node the job went to next may still succeed. Acknowledged so the node forgets it.
@@ -199,19 +176,6 @@ internal sealed partial class NodeSession
             _context.Dispatcher.Progressed(result.JobId);
             _context.Feedback.Deliver(result);
         }
-    }
-
-    private void Touch() => Volatile.Write(ref _lastReceived, _context.Time.GetTimestamp());
-
-    private void Beat(FramedConnection connection, TimeSpan interval)
-    {
-        if (_context.Time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > interval * 3)
-        {
-            LogSilent(_logger, NodeName);
-            connection.Close();
-            return;
-        }
-        connection.Send(Heartbeat.Instance);
     }
 
     private string Describe() => NodeName.Length > 0 ? $"node {NodeName} ({Remote})" : $"peer {Remote}";

@@ -22,11 +22,39 @@ public static class NodeHostingExtensions
         services.AddOptions<NodeOptions>()
             .Configure(configure)
             .ValidateOnStart();
+        // The host's container is where job classes (AddJob<T>) find their services, a scope per run.
         services.AddSingleton(sp => new ReactorNode(
             sp.GetRequiredService<IOptions<NodeOptions>>().Value,
+            sp,
             sp.GetService<ILoggerFactory>(),
             sp.GetService<TimeProvider>()));
         services.AddHostedService<NodeHostedService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Defines the job <paramref name="name"/> as the class <typeparamref name="TJob"/> (an <see cref="IJob"/> or
+    /// <see cref="IJob{TArgs}"/>). Each run resolves it in a new scope of the host's container, so its
+    /// constructor takes any registered service; scoped services are disposed after the job, its callbacks
+    /// and errbacks. The class is registered as scoped unless it already is. Call after <see cref="AddReactorNode"/>.
+    /// </summary>
+    /// <example><c>services.AddReactorNode(o =&gt; ...).AddJob&lt;SendInvoice&gt;("send_invoice");</c></example>
+    public static IServiceCollection AddJob<TJob>(this IServiceCollection services, string name)
+        where TJob : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        services.TryAddScoped<TJob>();
+        // Added to NodeOptions.Jobs, so the catalog checks it like any other definition (a clash names both).
+        services.Configure<NodeOptions>(o =>
+        {
+            var earlier = o.Jobs;
+            o.Jobs = jobs =>
+            {
+                earlier?.Invoke(jobs);
+                jobs.Job<TJob>(name);
+            };
+        });
         return services;
     }
 

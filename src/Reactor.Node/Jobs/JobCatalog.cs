@@ -54,23 +54,42 @@ internal sealed class JobCatalog : IJobRegistry
         }
     }
 
-    public void Job(string name, Action<JobArgs> job) =>
-        Define(Source, name, JobStep.From(name, job ?? throw new ArgumentNullException(nameof(job))));
+    /// <summary>Services the jobs-directory modules registered (<see cref="IJobModule.ConfigureServices"/>).</summary>
+    public Microsoft.Extensions.DependencyInjection.IServiceCollection ModuleServices { get; } =
+        new Microsoft.Extensions.DependencyInjection.ServiceCollection();
 
-    public void Job(string name, Func<JobArgs, Task> job) =>
-        Define(Source, name, JobStep.From(name, job ?? throw new ArgumentNullException(nameof(job))));
+    public void Job(string name, Action<JobArgs> job) => Define(Source, name, JobStep.From(name, job));
+
+    public void Job(string name, Func<JobArgs, Task> job) => Define(Source, name, JobStep.From(name, job));
+
+    public void Job(string name, Func<JobArgs, CancellationToken, Task> job) => Define(Source, name, JobStep.From(name, job));
+
+    public void Job<TJob>(string name)
+        where TJob : class => Define(Source, name, JobClassStep.Create(name, typeof(TJob), Source));
 
     public void JobCallback(string name, string callbackName, Action<JobArgs> callback) =>
-        AddCallback(Source, name, JobStep.From(callbackName, callback ?? throw new ArgumentNullException(nameof(callback))));
+        AddCallback(Source, name, JobStep.From(callbackName, callback));
 
     public void JobCallback(string name, string callbackName, Func<JobArgs, Task> callback) =>
-        AddCallback(Source, name, JobStep.From(callbackName, callback ?? throw new ArgumentNullException(nameof(callback))));
+        AddCallback(Source, name, JobStep.From(callbackName, callback));
+
+    public void JobCallback(string name, string callbackName, Func<JobArgs, CancellationToken, Task> callback) =>
+        AddCallback(Source, name, JobStep.From(callbackName, callback));
+
+    public void JobCallback<TCallback>(string name, string callbackName)
+        where TCallback : class => AddCallback(Source, name, JobClassStep.Create(callbackName, typeof(TCallback), Source));
 
     public void JobErrback(string name, string errbackName, Action<JobArgs> errback) =>
-        AddErrback(Source, name, JobStep.From(errbackName, errback ?? throw new ArgumentNullException(nameof(errback))));
+        AddErrback(Source, name, JobStep.From(errbackName, errback));
 
     public void JobErrback(string name, string errbackName, Func<JobArgs, Task> errback) =>
-        AddErrback(Source, name, JobStep.From(errbackName, errback ?? throw new ArgumentNullException(nameof(errback))));
+        AddErrback(Source, name, JobStep.From(errbackName, errback));
+
+    public void JobErrback(string name, string errbackName, Func<JobArgs, CancellationToken, Task> errback) =>
+        AddErrback(Source, name, JobStep.From(errbackName, errback));
+
+    public void JobErrback<TErrback>(string name, string errbackName)
+        where TErrback : class => AddErrback(Source, name, JobClassStep.Create(errbackName, typeof(TErrback), Source));
 
     internal void Define(string source, string name, JobStep body)
     {

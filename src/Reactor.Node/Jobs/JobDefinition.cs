@@ -1,17 +1,29 @@
 namespace Reactor.Node.Jobs;
 
 /// <summary>One step of a job's pipeline (the job itself, a callback or an errback).</summary>
-internal sealed record JobStep(string Name, Func<JobArgs, ValueTask> Run)
+internal sealed record JobStep(string Name, Func<JobContext, ValueTask> Run)
 {
-    public static JobStep From(string name, Action<JobArgs> action) =>
-        new(name, args =>
+    public static JobStep From(string name, Action<JobArgs> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new(name, context =>
         {
-            action(args);
+            action(context.Args);
             return ValueTask.CompletedTask;
         });
+    }
 
-    public static JobStep From(string name, Func<JobArgs, Task> action) =>
-        new(name, args => new ValueTask(action(args)));
+    public static JobStep From(string name, Func<JobArgs, Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new(name, context => new ValueTask(action(context.Args)));
+    }
+
+    public static JobStep From(string name, Func<JobArgs, CancellationToken, Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        return new(name, context => new ValueTask(action(context.Args, context.CancellationToken)));
+    }
 }
 
 /// <summary>A job as loaded from the jobs directory: its body, then callbacks and errbacks in definition order.</summary>

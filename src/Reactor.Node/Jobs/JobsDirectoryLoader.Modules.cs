@@ -81,7 +81,10 @@ internal static partial class JobsDirectoryLoader
             catalog.Source = $"{path} ({type.FullName})";
             try
             {
-                ((IJobModule)Activator.CreateInstance(type)!).Register(catalog);
+                var module = (IJobModule)Activator.CreateInstance(type)!;
+                // Services first: Register may already resolve nothing, but a module can rely on the order.
+                module.ConfigureServices(catalog.ModuleServices);
+                module.Register(catalog);
             }
             catch (JobDefinitionException)
             {

@@ -10,11 +10,25 @@ namespace Reactor.Node.Jobs;
 
 internal static partial class JobsDirectoryLoader
 {
+    /// <summary>The namespaces every jobs script imports (docs/architecture.md lists them).</summary>
+    internal static readonly string[] DefaultUsings =
+    [
+        "System", "System.Collections.Generic", "System.Collections.Concurrent", "System.Diagnostics", "System.Globalization",
+        "System.IO", "System.Linq", "System.Net.Http", "System.Text", "System.Text.Json", "System.Text.RegularExpressions",
+        "System.Threading", "System.Threading.Tasks", "Reactor",
+    ];
+
     // Built once and shared: the reference objects keep the metadata Roslyn has read. Most of the first
     // script's cost (about a second here) is Roslyn itself warming up; later scripts take a fraction of it.
     private static readonly Lazy<ScriptOptions> ScriptBase = new(() => ScriptOptions.Default
-        .AddReferences(typeof(JobArgs).Assembly, typeof(JobScriptGlobals).Assembly, typeof(Enumerable).Assembly)
-        .WithImports("System", "System.Collections.Generic", "System.Linq", "System.Threading.Tasks", "Reactor")
+        .AddReferences(
+            typeof(JobArgs).Assembly, typeof(JobScriptGlobals).Assembly, typeof(Enumerable).Assembly,
+            typeof(File).Assembly, typeof(HttpClient).Assembly, typeof(System.Text.Json.JsonSerializer).Assembly,
+            typeof(System.Text.RegularExpressions.Regex).Assembly, typeof(System.Collections.Concurrent.ConcurrentDictionary<,>).Assembly,
+            typeof(Thread).Assembly, typeof(Stopwatch).Assembly, typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly)
+        // What a new console app imports implicitly, plus the usual suspects of job code, so a script
+        // reads like any C# file: Thread.Sleep, File, HttpClient and JsonSerializer need no using.
+        .WithImports(DefaultUsings)
         // Debug information puts script line numbers into the stack traces of failing jobs.
         .WithEmitDebugInformation(true)
         .WithFileEncoding(Encoding.UTF8));

@@ -1,30 +1,33 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Reactor.Protocol;
-using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
+using Reactor.Transport;
 
 namespace Reactor.Node.Links;
 
 internal sealed partial class DistributorLink
 {
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>One connection's life: dial, handshake, serve until it drops. True when the handshake succeeded.</summary>
     private async Task<bool> ConnectAndServeAsync(CancellationToken stopping)
     {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        PeerConnection connection;
+        try
         {
-            connectTimeout.CancelAfter(HandshakeTimeout);
-            await socket.ConnectAsync(_address.Host, _address.Port, connectTimeout.Token).ConfigureAwait(false);
+            using (var deadline = new HandshakeDeadline(_options.HandshakeTimeout, _time, stopping))
+            {
+                await socket.ConnectAsync(_address.Host, _address.Port, deadline.Token).ConfigureAwait(false);
+            }
+            var tls = _options.Tls ? LinkTls.Client(_address.Host, _options.TlsThumbprint) : null;
+            connection = await PeerConnection.OpenAsync(socket, tls, _codec, _time, _options.HandshakeTimeout, ReplaceUnsendable, stopping)
+                .ConfigureAwait(false);
         }
-        await using var network = new NetworkStream(socket, ownsSocket: false);
-        await using var stream = await SecureAsync(network, stopping).ConfigureAwait(false);
-        var connection = new FramedConnection(StreamDuplexPipe.From(stream), _codec) { Unsendable = ReplaceUnsendable };
-        connection.Start();
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         await using (connection.ConfigureAwait(false))
         {
             var welcome = await HandshakeAsync(connection, stopping).ConfigureAwait(false);
@@ -37,19 +40,22 @@ internal sealed partial class DistributorLink
         }
     }
 
-    private async Task<Welcome?> HandshakeAsync(FramedConnection connection, CancellationToken stopping)
+    private async Task<Welcome?> HandshakeAsync(PeerConnection connection, CancellationToken stopping)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(HandshakeTimeout);
-        var greeting = await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false) as Greeting
+        using var deadline = new HandshakeDeadline(_options.HandshakeTimeout, _time, stopping);
+        var greeting = await connection.ReceiveAsync(deadline).ConfigureAwait(false) as Greeting
             ?? throw new InvalidDataException("distributor did not start with a Greeting");
-        if (greeting.ProtocolVersion != ProtocolLimits.CurrentVersion)
+        if (ProtocolLimits.Negotiate(greeting.ProtocolVersion, greeting.MaxProtocolVersion) is not { } version)
         {
             // Not a violation: a distributor upgraded first. Say why, close, and keep retrying with
             // backoff, so the node joins once a distributor of its version answers on this address.
             LogVersionMismatch(_logger, _address.ToString(), greeting.ProtocolVersion, ProtocolLimits.CurrentVersion);
-            Refused($"the distributor speaks protocol version {greeting.ProtocolVersion}, this node {ProtocolLimits.CurrentVersion}");
-            connection.Send(new Goodbye($"this node speaks protocol version {ProtocolLimits.CurrentVersion}"));
+            var theirs = greeting.MaxProtocolVersion > greeting.ProtocolVersion
+                ? $"{greeting.ProtocolVersion}-{greeting.MaxProtocolVersion}"
+                : $"{greeting.ProtocolVersion}";
+            var ours = $"{ProtocolLimits.OldestVersion}-{ProtocolLimits.CurrentVersion}";
+            Refused($"the distributor speaks protocol version {theirs}, this node {ours}");
+            connection.Send(new Goodbye($"this node speaks protocol version {ours}"));
             await connection.DrainAndCloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return null;
         }
@@ -57,12 +63,14 @@ internal sealed partial class DistributorLink
         {
             LogSecretMissing(_logger, _address.ToString());
         }
-        connection.Send(new Hello(ProtocolLimits.CurrentVersion, _identity.Name, _identity.Capacity,
-            [.. _identity.JobNames], _identity.StorageKind, Proof(greeting.Nonce)));
-        switch (await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false))
+        var proof = _identity.Secret is { } secret ? SecretProof.Compute(secret, greeting.Nonce, _identity.Name) : null;
+        connection.Send(new Hello(version, _identity.Name, _identity.Capacity,
+            [.. _identity.JobNames], _identity.StorageKind, proof));
+        switch (await connection.ReceiveAsync(deadline).ConfigureAwait(false))
         {
             case Welcome welcome:
                 DistributorId = greeting.DistributorId;
+                ProtocolVersion = version;
                 return welcome;
             case Reject reject:
                 LogRejected(_logger, _address.ToString(), reject.Reason);
@@ -75,18 +83,7 @@ internal sealed partial class DistributorLink
         }
     }
 
-    private byte[]? Proof(byte[] nonce)
-    {
-        if (_identity.Secret is null)
-        {
-            return null;
-        }
-        var name = Encoding.UTF8.GetBytes(_identity.Name);
-        byte[] data = [.. nonce, .. name];
-        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(_identity.Secret), data);
-    }
-
-    private async Task ServeAsync(FramedConnection connection, Welcome welcome, CancellationToken stopping)
+    private async Task ServeAsync(PeerConnection connection, Welcome welcome, CancellationToken stopping)
     {
         var generation = Generation + 1;
         lock (_gate)
@@ -95,35 +92,27 @@ internal sealed partial class DistributorLink
             _connection = connection;
             while (_backlog.TryDequeue(out var result))
             {
-                connection.Send(result);
+                connection.Send(result.ForVersion(ProtocolVersion));
             }
         }
         Interlocked.Exchange(ref _pendingCredit, 0);
         LastError = null;
-        Touch();
         LogConnected(_logger, _address.ToString(), welcome.DistributorId);
         // Before the read loop: the node routes jobs resumed from storage to this connection before
         // it sees the first Dispatch, which may be the distributor's copy of one of them.
         _handler.OnConnected(this, generation);
         var interval = TimeSpan.FromMilliseconds(Math.Max(50, welcome.HeartbeatIntervalMs));
-        using var heartbeat = _time.CreateTimer(_ => Beat(connection, interval), null, interval, interval);
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Closed);
         try
         {
-            var batch = new List<IReactorMessage>(64);
-            while (await connection.ReceiveManyAsync(batch, both.Token).ConfigureAwait(false))
+            var end = await connection.ServeAsync(interval, message =>
             {
-                Touch();
-                foreach (var message in batch)
-                {
-                    Handle(message, generation);
-                }
-                batch.Clear();
+                Handle(message, generation);
+                return ValueTask.CompletedTask;
+            }, stopping).ConfigureAwait(false);
+            if (end == LinkEnd.Silent)
+            {
+                LogSilent(_logger, _address.ToString());
             }
-        }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            // The heartbeat check closed a silent connection.
         }
         finally
         {
@@ -150,8 +139,6 @@ internal sealed partial class DistributorLink
             case ResultAck ack:
                 _handler.OnResultAck(this, ack);
                 break;
-            case Heartbeat:
-                break;
             case Goodbye goodbye:
                 LogDistributorGoodbye(_logger, _address.ToString(), goodbye.Reason);
                 break;
@@ -172,7 +159,10 @@ internal sealed partial class DistributorLink
         {
             // Only the reason travels: a few hundred bytes, far below any frame limit.
             var reason = $"the job's args cannot be sent back: {error.Message}";
-            var replacement = new Result(result.JobId, JobOutcomeCode.Error, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt);
+            var replacement = new Result(result.JobId, JobOutcome.Failed, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt)
+            {
+                Reason = JobOutcomeReason.Unsendable,
+            };
             if (result.Final)
             {
                 // Like any final result: kept for the next connection if this one has just closed.
@@ -180,26 +170,13 @@ internal sealed partial class DistributorLink
             }
             else
             {
-                Send(replacement);
+                Send(replacement.ForVersion(ProtocolVersion));
             }
         }
     }
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Could not send {Message}: {Reason}")]
     private static partial void LogUnsendable(ILogger logger, string message, string reason);
-
-    private void Touch() => Volatile.Write(ref _lastReceived, _time.GetTimestamp());
-
-    private void Beat(FramedConnection connection, TimeSpan interval)
-    {
-        if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived)) > interval * 3)
-        {
-            LogSilent(_logger, _address.ToString());
-            connection.Close();
-            return;
-        }
-        connection.Send(Heartbeat.Instance);
-    }
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Connected to distributor {Address} ({DistributorId})")]
     private static partial void LogConnected(ILogger logger, string address, string distributorId);

@@ -3,13 +3,16 @@ using Microsoft.Extensions.Logging;
 using Reactor.Protocol;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
+using Reactor.Transport;
 
 namespace Reactor.Node.Links;
 
 /// <summary>
-/// The node's connection to one distributor: dials, shakes hands, reads messages, reconnects with
-/// backoff when the connection drops, and keeps final results that could not be sent for the next
-/// connection.
+/// The node's connection to one distributor: dials, shakes hands, reconnects with backoff when the
+/// connection drops, and keeps final results that could not be sent for the next connection. The link
+/// itself (TLS, framing, the read and write loops, heartbeats, liveness) is a <see cref="PeerConnection"/>,
+/// the same component the distributor's sessions use; this class keeps the node's own part: the
+/// handshake it starts, and handing Dispatch/Cancel/ResultAck to its <see cref="ILinkHandler"/>.
 /// </summary>
 internal sealed partial class DistributorLink
 {
@@ -24,9 +27,8 @@ internal sealed partial class DistributorLink
     private readonly NodeOptions _options;
     private readonly Queue<Result> _backlog = new();
     private readonly Lock _gate = new();
-    private FramedConnection? _connection;
+    private PeerConnection? _connection;
     private int _pendingCredit;
-    private long _lastReceived;
 
     public DistributorLink(DistributorAddress address, NodeIdentity identity, ILinkHandler handler, MessageCodec codec,
         NodeOptions options, TimeProvider time, ILogger logger)
@@ -44,6 +46,9 @@ internal sealed partial class DistributorLink
 
     /// <summary>The id the distributor gave in its last greeting (JobReactor's "distributor" field).</summary>
     public string DistributorId { get; private set; } = "";
+
+    /// <summary>The protocol version agreed in the last handshake; results are sent in its form (<see cref="Result.ForVersion"/>).</summary>
+    public int ProtocolVersion { get; private set; } = ProtocolLimits.CurrentVersion;
 
     /// <summary>Counts successful handshakes; jobs remember the generation they arrived on.</summary>
     public int Generation { get; private set; }
@@ -65,7 +70,7 @@ internal sealed partial class DistributorLink
     {
         lock (_gate)
         {
-            if (_connection is not null && _connection.Send(result))
+            if (_connection is not null && _connection.Send(result.ForVersion(ProtocolVersion)))
             {
                 return;
             }

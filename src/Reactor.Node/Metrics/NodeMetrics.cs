@@ -47,7 +47,7 @@ internal sealed class NodeMetrics : IDisposable
     /// <summary>A start timestamp for <see cref="AttemptEnded"/>, or 0 when nobody measures durations.</summary>
     public long AttemptStarted() => _duration.Enabled ? _time.GetTimestamp() : 0;
 
-    public void AttemptEnded(string name, long started, JobOutcomeCode outcome)
+    public void AttemptEnded(string name, long started, JobOutcome outcome)
     {
         if (started != 0 && _duration.Enabled)
         {
@@ -57,7 +57,7 @@ internal sealed class NodeMetrics : IDisposable
         }
     }
 
-    public void Completed(string name, JobOutcomeCode outcome)
+    public void Completed(string name, JobOutcome outcome)
     {
         if (_completed.Enabled)
         {
@@ -110,10 +110,10 @@ internal sealed class NodeMetrics : IDisposable
         { ReactorMeter.StorageTag, _storage },
     };
 
-    private static string OutcomeOf(JobOutcomeCode outcome) => outcome switch
+    private static string OutcomeOf(JobOutcome outcome) => outcome switch
     {
-        JobOutcomeCode.Success => ReactorMeter.Succeeded,
-        JobOutcomeCode.Cancelled => ReactorMeter.Cancelled,
+        JobOutcome.Succeeded => ReactorMeter.Succeeded,
+        JobOutcome.Cancelled => ReactorMeter.Cancelled,
         _ => ReactorMeter.Failed,
     };
 }

@@ -23,6 +23,18 @@ internal sealed class AttemptStep(NodeJob job, int token, TimeSpan? timeout) : I
 
     public bool Abandoned => Volatile.Read(ref _state) == AbandonedState;
 
+    /// <summary>
+    /// Set when the attempt's token fired and its code did not end within <see cref="NodeOptions.CancellationGrace"/>:
+    /// the attempt ends without it, and its callbacks must not run when it finally returns.
+    /// </summary>
+    public bool Orphaned
+    {
+        get => Volatile.Read(ref _orphaned);
+        set => Volatile.Write(ref _orphaned, value);
+    }
+
+    private bool _orphaned;
+
     public bool TryFinish() => Interlocked.CompareExchange(ref _state, Finished, Running) == Running;
 
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, AbandonedState, Running) == Running;

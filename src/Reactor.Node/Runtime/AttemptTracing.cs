@@ -123,10 +123,10 @@ internal static class AttemptTracing
         return job.TraceParent is null ? publish : publish with { TraceParent = job.TraceParent, TraceState = job.TraceState };
     }
 
-    public static string Outcome(JobOutcomeCode code) => code switch
+    public static string Outcome(JobOutcome code) => code switch
     {
-        JobOutcomeCode.Success => "success",
-        JobOutcomeCode.Cancelled => "cancelled",
+        JobOutcome.Succeeded => "success",
+        JobOutcome.Cancelled => "cancelled",
         _ => "error",
     };
 }

@@ -69,6 +69,9 @@ internal sealed class NodeJob(JobRecord record, JobArgs originalArgs, Distributo
     /// <summary>The running attempt's consumer span; null when nobody listens to the Reactor source.</summary>
     public System.Diagnostics.Activity? Span { get; set; }
 
+    /// <summary>The running attempt's token, progress gate and DI scope; null between attempts.</summary>
+    public AttemptRun? Run { get; set; }
+
     /// <summary>Bumped per attempt so a timed-out attempt that finishes late is recognised and ignored.</summary>
     public int AttemptToken { get; set; }
 }

@@ -10,7 +10,8 @@ namespace Reactor.Protocol.Framing;
 /// generated formatter writes, but with args copied from <see cref="Dispatch.EncodedArgs"/> when the
 /// distributor encoded them at enqueue, and job names (a handful per node) decoded once, not per job.
 /// The trace context (keys 9 and 10) trails the array only when set, so an untraced Dispatch keeps the
-/// nine-field form every peer knows.
+/// nine-field form every peer knows. The cron schedule (keys 11 to 13) follows only for cron jobs, with
+/// nil in keys 9 and 10 when the job carries no trace context.
 /// </summary>
 internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFormatter<Dispatch?>
 {
@@ -25,7 +26,8 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
             return;
         }
         var traceFields = TraceContextField.Count(value.TraceParent, value.TraceState);
-        writer.WriteArrayHeader(Fields + traceFields);
+        var cron = value.Cron is not null;
+        writer.WriteArrayHeader(cron ? Fields + 5 : Fields + traceFields);
         writer.Write(value.JobId);
         writer.Write(value.Name);
         if (value.EncodedArgs.IsEmpty)
@@ -42,7 +44,16 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
         writer.Write(value.MaxAttempt);
         writer.Write(value.RetryMultiplierMs);
         writer.Write(value.TimeoutMs);
-        TraceContextField.Write(ref writer, traceFields, value.TraceParent, value.TraceState);
+        if (!cron)
+        {
+            TraceContextField.Write(ref writer, traceFields, value.TraceParent, value.TraceState);
+            return;
+        }
+        writer.Write(value.TraceParent);
+        writer.Write(value.TraceParent is null ? null : value.TraceState);
+        writer.Write(value.Cron);
+        writer.Write(value.TimeZone);
+        writer.Write(value.CronMisfire);
     }
 
     public Dispatch? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -52,7 +63,8 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
             return null;
         }
         options.Security.DepthStep(ref reader);
-        string? jobId = null, name = null, traceParent = null, traceState = null;
+        string? jobId = null, name = null, traceParent = null, traceState = null, cron = null, timeZone = null;
+        var misfire = 0;
         JobArgs? jobArgs = null;
         long runAt = 0, period = 0, retryMultiplier = 0, timeout = 0;
         var defer = false;
@@ -74,6 +86,9 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
                 case 8: timeout = reader.ReadInt64(); break;
                 case 9: traceParent = TraceContextField.Read(ref reader); break;
                 case 10: traceState = TraceContextField.Read(ref reader); break;
+                case 11: cron = reader.TryReadNil() ? null : reader.ReadString(); break;
+                case 12: timeZone = reader.TryReadNil() ? null : reader.ReadString(); break;
+                case 13: misfire = reader.ReadInt32(); break;
                 default: reader.Skip(); break;
             }
         }
@@ -83,6 +98,9 @@ internal sealed class DispatchFormatter(JobArgsFormatter args) : IMessagePackFor
             // A tracestate means nothing without the traceparent it belongs to.
             TraceParent = traceParent,
             TraceState = traceParent is null ? null : traceState,
+            Cron = cron,
+            TimeZone = cron is null ? null : timeZone,
+            CronMisfire = misfire,
         };
     }
 }

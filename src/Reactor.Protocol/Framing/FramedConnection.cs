@@ -52,39 +52,9 @@ public sealed class FramedConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask<IReactorMessage?> ReceiveAsync(CancellationToken cancellationToken = default)
     {
-        var input = _pipe.Input;
-        while (true)
-        {
-            var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = read.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            try
-            {
-                if (_codec.TryReadFrame(ref buffer, out var message))
-                {
-                    // Only the returned frame was examined: frames behind it must be readable at
-                    // once, not after the peer's next write.
-                    consumed = buffer.Start;
-                    examined = consumed;
-                    return message;
-                }
-                if (read.IsCompleted || read.IsCanceled)
-                {
-                    if (!buffer.IsEmpty)
-                    {
-                        throw new InvalidDataException($"connection closed inside a frame ({buffer.Length} bytes unread)");
-                    }
-                    return null;
-                }
-            }
-            finally
-            {
-                // Without a whole frame everything was examined, so the next read waits for new
-                // bytes instead of spinning on a partial frame.
-                input.AdvanceTo(consumed, examined);
-            }
-        }
+        // The handshake's path, a few frames per connection: a list per call costs nothing that matters.
+        var one = new List<IReactorMessage>(1);
+        return await ReadAsync(one, 1, cancellationToken).ConfigureAwait(false) ? one[0] : null;
     }
 
     /// <summary>
@@ -92,22 +62,38 @@ public sealed class FramedConnection : IAsyncDisposable
     /// one read of the pipe; false when the peer closed cleanly between frames. A busy link thus
     /// costs one read and one wake-up per batch instead of per frame. Same errors as <see cref="ReceiveAsync"/>.
     /// </summary>
-    public async ValueTask<bool> ReceiveManyAsync(List<IReactorMessage> messages, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReceiveManyAsync(List<IReactorMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        return ReadAsync(messages, int.MaxValue, cancellationToken);
+    }
+
+    /// <summary>The one read loop: adds up to <paramref name="max"/> whole frames (at least one) to <paramref name="messages"/>.</summary>
+    private async ValueTask<bool> ReadAsync(List<IReactorMessage> messages, int max, CancellationToken cancellationToken)
+    {
         var input = _pipe.Input;
+        var start = messages.Count;
         while (true)
         {
             var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
+            // Without a whole frame everything was examined, so the next read waits for new bytes
+            // instead of spinning on a partial frame.
+            var examined = read.Buffer.End;
             try
             {
-                while (_codec.TryReadFrame(ref buffer, out var message))
+                while (messages.Count - start < max && _codec.TryReadFrame(ref buffer, out var message))
                 {
                     messages.Add(message);
                 }
-                if (messages.Count > 0)
+                if (messages.Count > start)
                 {
+                    if (messages.Count - start == max)
+                    {
+                        // Stopped at the limit: only the returned frames were examined, so frames behind
+                        // them are readable at once, not after the peer's next write.
+                        examined = buffer.Start;
+                    }
                     return true;
                 }
                 if (read.IsCompleted || read.IsCanceled)
@@ -121,8 +107,7 @@ public sealed class FramedConnection : IAsyncDisposable
             }
             finally
             {
-                // Whatever is left is a partial frame, all of it examined: wait for more bytes.
-                input.AdvanceTo(buffer.Start, read.Buffer.End);
+                input.AdvanceTo(buffer.Start, examined);
             }
         }
     }

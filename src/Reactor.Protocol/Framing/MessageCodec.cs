@@ -34,7 +34,7 @@ public sealed class MessageCodec
         _argsFormatter = new JobArgsFormatter(_limits);
         var strings = new StringArrayFormatter(_limits);
         var resolver = CompositeResolver.Create(
-            [_argsFormatter, new DispatchFormatter(_argsFormatter), strings, new PublishFormatter(_argsFormatter, strings)],
+            [_argsFormatter, new DispatchFormatter(_argsFormatter), new ResultFormatter(_argsFormatter), strings, new PublishFormatter(_argsFormatter, strings)],
             [StandardResolver.Instance]);
         // UntrustedData bounds the object graph depth and hardens hashing; the resolver has no
         // Typeless or contractless fallback, so a peer can only produce the message types above.

@@ -11,6 +11,29 @@ namespace Reactor.Protocol.Framing;
 /// </summary>
 internal static class MessageShape
 {
+    /// <summary>
+    /// How many fields each message must have: up to its last required field (protocol.md section 5, the
+    /// Req. column). Checked before decoding, because a formatter fills a missing int or bool with 0 or
+    /// false, which reads as a different message (a Result without Final and Attempt would be a non-final
+    /// result of attempt 0). Optional trailing fields (Hello.AuthProof, the trace context, Result.Reason,
+    /// Greeting.MaxProtocolVersion) may be left out. A type not listed here has no minimum.
+    /// </summary>
+    private static readonly Dictionary<int, int> RequiredFields = new()
+    {
+        [MessageType.Greeting] = 4,
+        [MessageType.Hello] = 5,
+        [MessageType.Welcome] = 2,
+        [MessageType.Reject] = 1,
+        [MessageType.Dispatch] = 9,
+        [MessageType.Result] = 6,
+        [MessageType.Credit] = 1,
+        [MessageType.Cancel] = 1,
+        [MessageType.Heartbeat] = 0,
+        [MessageType.Goodbye] = 1,
+        [MessageType.ResultAck] = 1,
+        [MessageType.Publish] = 8,
+    };
+
     private static readonly HashSet<int> KnownTypes = typeof(IReactorMessage)
         .GetCustomAttributes<UnionAttribute>()
         .Select(union => union.Key)
@@ -32,6 +55,15 @@ internal static class MessageShape
         if (!KnownTypes.Contains(type))
         {
             throw new InvalidDataException($"unknown message type {type}");
+        }
+        if (RequiredFields.TryGetValue(type, out var required) && reader.NextMessagePackType == MessagePackType.Array)
+        {
+            var fields = reader.ReadArrayHeader();
+            if (fields < required)
+            {
+                throw new InvalidDataException(
+                    $"malformed message: type {type} needs at least {required} fields, found {fields} (a required field is missing)");
+            }
         }
     }
 
@@ -67,7 +99,7 @@ internal static class MessageShape
             case Result m:
                 Require(m.JobId, "Result.JobId");
                 Require(m.Args, "Result.Args");
-                if (!Enum.IsDefined(m.Outcome))
+                if (m.Outcome is not (JobOutcome.Succeeded or JobOutcome.Failed or JobOutcome.Cancelled))
                 {
                     throw new InvalidDataException($"malformed message: Result.Outcome {(int)m.Outcome} is not a known outcome");
                 }
@@ -83,6 +115,17 @@ internal static class MessageShape
                 break;
             case Publish m:
                 CheckPublish(m);
+                break;
+            case Progress m:
+                Require(m.JobId, "Progress.JobId");
+                if (!double.IsFinite(m.Fraction) || m.Fraction is < 0 or > 1)
+                {
+                    throw new InvalidDataException("malformed message: Progress.Fraction must be a number from 0 to 1");
+                }
+                if (m.Message is { Length: > Progress.MaxMessageLength })
+                {
+                    throw new InvalidDataException($"malformed message: Progress.Message is longer than {Progress.MaxMessageLength} characters");
+                }
                 break;
         }
     }

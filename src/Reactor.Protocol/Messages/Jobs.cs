@@ -40,31 +40,69 @@ public sealed record Dispatch(
     /// <summary>The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, or null; wire key 10. Never sent without it.</summary>
     [IgnoreMember]
     public string? TraceState { get; init; }
-}
 
-/// <summary>How a job run ended.</summary>
-public enum JobOutcomeCode
-{
-    /// <summary>The job and all its callbacks ran without an exception.</summary>
-    Success = 0,
-    /// <summary>The last attempt failed; <see cref="Result.Error"/> says why.</summary>
-    Error = 1,
-    /// <summary>The job was cancelled (by the app, or by <c>CancelJob</c> from job code).</summary>
-    Cancelled = 2,
+    /// <summary>
+    /// A cron expression (5 fields, or 6 with seconds first) for a job that runs on a calendar instead of a
+    /// fixed period; null when the job is not a cron job. Wire key 11, trailing and optional like the trace
+    /// context: written (with keys 9 and 10 as nil when there is no trace context) only for cron jobs.
+    /// </summary>
+    [IgnoreMember]
+    public string? Cron { get; init; }
+
+    /// <summary>The IANA or Windows time zone id <see cref="Cron"/> is read in; null means UTC. Wire key 12.</summary>
+    [IgnoreMember]
+    public string? TimeZone { get; init; }
+
+    /// <summary>
+    /// What a cron job does when its slot passed while no node held it (a node down, an app restarted):
+    /// 0 runs it once now, 1 skips to the next slot. Wire key 13.
+    /// </summary>
+    [IgnoreMember]
+    public int CronMisfire { get; init; }
 }
 
 /// <summary>
 /// A job's outcome. A periodic job sends one non-final success per run; every job ends with exactly
-/// one final result from the node that finished it.
+/// one final result from the node that finished it. <see cref="Outcome"/> alone decides how the job
+/// ended; <see cref="Error"/> is the one text saying why it did not succeed (protocol.md section 7.5).
 /// </summary>
 [MessagePackObject]
 public sealed record Result(
     [property: Key(0)] string JobId,
-    [property: Key(1)] JobOutcomeCode Outcome,
+    [property: Key(1)] JobOutcome Outcome,
     [property: Key(2)] JobArgs Args,
     [property: Key(3)] string? Error,
     [property: Key(4)] bool Final,
-    [property: Key(5)] int Attempt) : IReactorMessage;
+    [property: Key(5)] int Attempt) : IReactorMessage
+{
+    /// <summary>
+    /// Why the job ended as it did (protocol version 2, wire key 6). Optional and trailing: written only when
+    /// it is not <see cref="JobOutcomeReason.Unspecified"/>, so a result without it is byte for byte what a
+    /// version 1 node sends. Written and read by <c>ResultFormatter</c>.
+    /// </summary>
+    [IgnoreMember]
+    public JobOutcomeReason Reason { get; init; }
+
+    /// <summary>
+    /// This result as a peer speaking <paramref name="version"/> must see it. Version 1 had no
+    /// <see cref="Reason"/>, and reported a job that cancelled itself without an error text (its distributors
+    /// run the success feedback for it, as they promised their applications); every other result is the same.
+    /// </summary>
+    public Result ForVersion(int version)
+    {
+        if (version >= ProtocolLimits.ResultReasonVersion || Reason == JobOutcomeReason.Unspecified)
+        {
+            return this;
+        }
+        if (Reason != JobOutcomeReason.CancelledByJob)
+        {
+            return this with { Reason = JobOutcomeReason.Unspecified };
+        }
+        var args = Args.Clone();
+        args.Remove("error");
+        return this with { Args = args, Error = null, Reason = JobOutcomeReason.Unspecified };
+    }
+}
 
 /// <summary>The node will accept <see cref="Count"/> more jobs on top of what it was already granted.</summary>
 [MessagePackObject]

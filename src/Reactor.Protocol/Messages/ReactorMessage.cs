@@ -18,6 +18,7 @@ namespace Reactor.Protocol.Messages;
 [Union(MessageType.Goodbye, typeof(Goodbye))]
 [Union(MessageType.ResultAck, typeof(ResultAck))]
 [Union(MessageType.Publish, typeof(Publish))]
+[Union(MessageType.Progress, typeof(Progress))]
 public interface IReactorMessage
 {
 }
@@ -49,4 +50,6 @@ public static class MessageType
     public const int ResultAck = 10;
     /// <summary>Node → distributor, job code published a next task, an event or a trigger.</summary>
     public const int Publish = 11;
+    /// <summary>Node → distributor, job code reported its progress.</summary>
+    public const int Progress = 12;
 }

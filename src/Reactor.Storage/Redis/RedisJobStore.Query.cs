@@ -42,27 +42,21 @@ public sealed partial class RedisJobStore
         }
         if (stale.Count > 0)
         {
-            await UnindexAsync(node, stale).ConfigureAwait(false);
+            await CleanIndexAsync(node, stale).ConfigureAwait(false);
         }
         return records;
     }
 
     /// <summary>
-    /// Removes stale entries from the node's index, but only if every one of them is still stale at
-    /// commit: a record saved again meanwhile keeps its entry. Losing the race just leaves the entries
-    /// for the next read to clean.
+    /// Removes stale entries from the node's index; a record saved again meanwhile gets its entry back
+    /// (see the ordering notes in RedisJobStore.Write.cs). A failure just leaves the entries for the
+    /// next read to clean.
     /// </summary>
-    private async Task UnindexAsync(string node, List<string> ids)
+    private async Task CleanIndexAsync(string node, List<string> ids)
     {
-        var tx = _db.CreateTransaction();
-        foreach (var id in ids.Where(id => id.Length > 0))
-        {
-            tx.AddCondition(Condition.HashNotEqual(Keys.Job(id), NodeField, node));
-        }
-        var removal = tx.SortedSetRemoveAsync(Keys.NodeJobs(node), [.. ids.Select(id => (RedisValue)id)]);
         try
         {
-            await CommitAsync(tx, [removal], $"clean the job index of node {node}").ConfigureAwait(false);
+            await UnindexAsync(node, ids).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or InvalidOperationException)
         {

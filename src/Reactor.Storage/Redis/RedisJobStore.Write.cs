@@ -2,11 +2,16 @@ using StackExchange.Redis;
 
 namespace Reactor.Storage.Redis;
 
-// Invariant: a record whose node field says N is in N's index. A save keeps it by writing the hash and
-// adding the id to its node's index in one transaction; the last save to commit wins both. An entry
-// left in another node's index by racing saves is harmless: readers skip and remove entries whose
-// record names another node. Deletes must not break the invariant with a removal based on a stale
-// read, so they commit only while the node field is still what they read (WATCH, via a condition).
+// Invariant: a record whose node field says N is in N's index. A job's hash and a node's index are
+// different entities, which Redis Cluster may place on different servers, so no write spans both in
+// one transaction; the order of single-key steps keeps the invariant instead:
+// - a save indexes the id, then writes the hash, then indexes it again. The first entry covers a
+//   crash right after the hash write; the second covers a reader that removed the entry as stale
+//   between the first and the hash write;
+// - anything that removes an index entry (a delete, a reader cleaning stale entries) removes it
+//   first and then reads the record again: one that now names that node gets its entry back.
+// So an entry is only ever missing while a writer or remover is between its steps. Deletes commit
+// only while the node field is still what they read (WATCH, via a condition on the one key).
 public sealed partial class RedisJobStore
 {
     private const int MaxDeleteAttempts = 10;
@@ -17,31 +22,42 @@ public sealed partial class RedisJobStore
         ArgumentNullException.ThrowIfNull(record);
         cancellationToken.ThrowIfCancellationRequested();
         var jobKey = Keys.Job(record.Id);
-        var nodeKey = Keys.NodeJobs(record.Node);
         var fields = RedisRecordFormat.Write(record);
-        var previousNode = await _db.HashGetAsync(jobKey, NodeField).ConfigureAwait(false);
+        // The status it leaves, for the dashboard's status indexes (see RedisJobStore.Browse.cs).
+        var previousStatus = await _db.HashGetAsync(jobKey, StatusField).ConfigureAwait(false);
         var now = _time.GetUtcNow();
+        var ttl = _options.CompletedRecordTtl;
+        var expiresAt = record.IsFinished ? (now + ttl).ToUnixTimeMilliseconds() : double.PositiveInfinity;
+        var what = $"save job {record.Id}";
+        await IndexAsync(record.Node, record.Id, expiresAt, now, what).ConfigureAwait(false);
         var tx = _db.CreateTransaction();
-        var steps = new List<Task>(6)
+        var steps = new List<Task>(3)
         {
             // Deleting first drops fields the new record leaves unset, and the TTL of a finished past.
             tx.KeyDeleteAsync(jobKey),
             tx.HashSetAsync(jobKey, fields),
         };
-        if (!previousNode.IsNull && previousNode != record.Node)
-        {
-            steps.Add(tx.SortedSetRemoveAsync(Keys.NodeJobs(previousNode.ToString()), record.Id));
-        }
-        var ttl = _options.CompletedRecordTtl;
-        var expiresAt = record.IsFinished ? (now + ttl).ToUnixTimeMilliseconds() : double.PositiveInfinity;
-        steps.Add(tx.SortedSetAddAsync(nodeKey, record.Id, expiresAt));
-        // Trims entries whose records have expired, so the index stays as small as the records.
-        steps.Add(tx.SortedSetRemoveRangeByScoreAsync(nodeKey, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop));
         if (record.IsFinished)
         {
             steps.Add(tx.KeyExpireAsync(jobKey, ttl));
         }
-        await CommitAsync(tx, steps, $"save job {record.Id}").ConfigureAwait(false);
+        await CommitAsync(tx, steps, what).ConfigureAwait(false);
+        await IndexAsync(record.Node, record.Id, expiresAt, now, what).ConfigureAwait(false);
+        await IndexStatusAsync(record, previousStatus, now).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds (or re-scores) the id in the node's index and trims entries of expired records.</summary>
+    private async Task IndexAsync(string node, string id, double expiresAt, DateTimeOffset now, string what)
+    {
+        var nodeKey = Keys.NodeJobs(node);
+        var tx = _db.CreateTransaction();
+        List<Task> steps =
+        [
+            tx.SortedSetAddAsync(nodeKey, id, expiresAt),
+            // Trims entries whose records have expired, so the index stays as small as the records.
+            tx.SortedSetRemoveRangeByScoreAsync(nodeKey, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop),
+        ];
+        await CommitAsync(tx, steps, what).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -80,29 +96,61 @@ public sealed partial class RedisJobStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var node = await _db.HashGetAsync(jobKey, NodeField).ConfigureAwait(false);
-            var tx = _db.CreateTransaction();
-            tx.AddCondition(NodeIs(jobKey, node));
             var ownedElsewhere = onlyOfNode is not null && !node.IsNull && node != onlyOfNode;
-            var deleted = ownedElsewhere ? Task.FromResult(false) : tx.KeyDeleteAsync(jobKey);
-            var steps = new List<Task>(3) { deleted };
+            var deleted = false;
+            if (!ownedElsewhere)
+            {
+                var tx = _db.CreateTransaction();
+                tx.AddCondition(NodeIs(jobKey, node));
+                var deleting = tx.KeyDeleteAsync(jobKey);
+                if (!await CommitAsync(tx, [deleting], $"delete job {id}").ConfigureAwait(false))
+                {
+                    LogWriteConflict(_logger, id, attempt);
+                    if (attempt >= MaxDeleteAttempts)
+                    {
+                        throw new InvalidOperationException(
+                            $"job {id} was changed by other writers during each of {MaxDeleteAttempts} attempts to delete it; giving up");
+                    }
+                    continue;
+                }
+                deleted = await deleting.ConfigureAwait(false);
+                await UnindexStatusAsync(id).ConfigureAwait(false);
+            }
             if (!node.IsNull && !ownedElsewhere)
             {
-                steps.Add(tx.SortedSetRemoveAsync(Keys.NodeJobs(node.ToString()), id));
+                await UnindexAsync(node.ToString(), [id]).ConfigureAwait(false);
             }
             if (onlyOfNode is not null && node != onlyOfNode)
             {
-                steps.Add(tx.SortedSetRemoveAsync(Keys.NodeJobs(onlyOfNode), id));
+                await UnindexAsync(onlyOfNode, [id]).ConfigureAwait(false);
             }
-            if (await CommitAsync(tx, steps, $"delete job {id}").ConfigureAwait(false))
+            return deleted;
+        }
+    }
+
+    /// <summary>
+    /// Removes <paramref name="ids"/> from the node's index, then reads their records again and puts
+    /// back the entry of any record that names the node (saved meanwhile), with the score a save gives it.
+    /// </summary>
+    private async Task UnindexAsync(string node, IReadOnlyCollection<string> ids)
+    {
+        var nodeKey = Keys.NodeJobs(node);
+        await _db.SortedSetRemoveAsync(nodeKey, [.. ids.Select(id => (RedisValue)id)]).ConfigureAwait(false);
+        var batch = _db.CreateBatch();
+        var checks = ids.Where(id => id.Length > 0)
+            .Select(id => (Id: id, Node: batch.HashGetAsync(Keys.Job(id), NodeField), Ttl: batch.KeyTimeToLiveAsync(Keys.Job(id))))
+            .ToList();
+        batch.Execute();
+        var now = _time.GetUtcNow();
+        foreach (var (id, owner, ttl) in checks)
+        {
+            if (await owner.ConfigureAwait(false) != node)
             {
-                return await deleted.ConfigureAwait(false);
+                continue;
             }
-            LogWriteConflict(_logger, id, attempt);
-            if (attempt >= MaxDeleteAttempts)
-            {
-                throw new InvalidOperationException(
-                    $"job {id} was changed by other writers during each of {MaxDeleteAttempts} attempts to delete it; giving up");
-            }
+            var remaining = await ttl.ConfigureAwait(false);
+            var score = remaining is { } left ? (now + left).ToUnixTimeMilliseconds() : double.PositiveInfinity;
+            await _db.SortedSetAddAsync(nodeKey, id, score).ConfigureAwait(false);
         }
     }
 

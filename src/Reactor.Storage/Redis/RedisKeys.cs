@@ -12,13 +12,21 @@ namespace Reactor.Storage.Redis;
 /// <c>queued</c>, <c>in progress</c>, <c>complete</c>, <c>error</c>, <c>failed</c>, <c>cancelled</c>),
 /// <c>attempt</c>, <c>make_after</c> (ms), <c>distributor</c>, <c>on_success</c> and <c>on_error</c>
 /// (0/1), <c>node</c>; and Reactor's <c>max_attempt</c>, <c>retry_multiplier</c> (ms), <c>timeout</c>
-/// (ms), <c>v</c> (format version). A field whose value is unset is absent. A finished record
+/// (ms), <c>cron</c>, <c>time_zone</c> and <c>cron_misfire</c> (0/1) for cron jobs, <c>v</c> (format version), <c>progress</c>
+/// (the last reported fraction, 0 to 1, as invariant text) and <c>progress_message</c>. A field whose value is unset is absent. A finished record
 /// (complete, failed, cancelled) expires after <see cref="RedisJobStoreOptions.CompletedRecordTtl"/>.
 /// </description></item>
 /// <item><term><c>{prefix}:node:{node}:jobs</c></term><description>sorted set, the ids of one node's
 /// records. Score: the Unix ms at which the record expires, <c>+inf</c> for an unfinished record, so
 /// entries of expired records are trimmed by score on every save and the index never outgrows the
 /// records.</description></item>
+/// <item><term><c>{prefix}:status:{status}</c></term><description>sorted set per status (the status names
+/// above, with the space of <c>in progress</c> escaped), the ids of records last saved with that status.
+/// Score: the Unix ms of that save, so pages come newest first by rank (the dashboard's paging, which
+/// stays O(log n) at a million records). Entries of finished records older than the TTL are trimmed on
+/// saves; readers skip entries whose record is gone or has another status.</description></item>
+/// <item><term><c>{prefix}:nodes</c></term><description>set of the node names that ever saved a record,
+/// so tools find every node's index without scanning keys.</description></item>
 /// </list>
 /// Ids and node names are percent-encoded (every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c>), so no name
 /// can add a <c>:</c> segment, a cluster hash tag or whitespace to a key, and distinct names never share
@@ -53,6 +61,12 @@ public sealed class RedisKeys
         ArgumentNullException.ThrowIfNull(node);
         return $"{Prefix}:node:{Escape(node)}:jobs";
     }
+
+    /// <summary>The sorted set of the ids of records whose status is <paramref name="status"/>.</summary>
+    public RedisKey Status(JobStatus status) => $"{Prefix}:status:{Escape(RedisRecordFormat.StatusName(status))}";
+
+    /// <summary>The set of node names that saved a record.</summary>
+    public RedisKey Nodes => $"{Prefix}:nodes";
 
     /// <summary>
     /// Percent-encodes every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c> (so <c>%</c> itself too, which

@@ -47,7 +47,12 @@ internal static partial class RedisRecordFormat
             RunAt = Time(fields, "run_at"),
             FailedAt = Time(fields, "failed_at"),
             LastError = Text(fields, "last_error", required: false),
+            Progress = Fraction(fields, "progress"),
+            ProgressMessage = Text(fields, "progress_message", required: false),
             Period = Span(fields, "period"),
+            Cron = Text(fields, "cron", required: false),
+            TimeZone = Text(fields, "time_zone", required: false),
+            CronMisfire = Int32(fields, "cron_misfire") ?? 0,
             MakeAfter = Span(fields, "make_after"),
             RetryMultiplier = Span(fields, "retry_multiplier"),
             Timeout = Span(fields, "timeout"),
@@ -58,6 +63,14 @@ internal static partial class RedisRecordFormat
             FormatVersion = version,
         };
     }
+
+    // Informational: a damaged value reads as "no progress" rather than making the whole record unreadable.
+    private static double? Fraction(Dictionary<string, RedisValue> fields, string field) =>
+        Text(fields, field, required: false) is { } text
+        && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+        && value is >= 0 and <= 1
+            ? value
+            : null;
 
     private static string? Text(Dictionary<string, RedisValue> fields, string field, bool required) =>
         fields.TryGetValue(field, out var value) ? value.ToString()

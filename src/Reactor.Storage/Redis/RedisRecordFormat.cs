@@ -45,9 +45,26 @@ internal static partial class RedisRecordFormat
         AddIfSet(entries, "make_after", Milliseconds(record.MakeAfter));
         AddIfSet(entries, "retry_multiplier", Milliseconds(record.RetryMultiplier));
         AddIfSet(entries, "timeout", Milliseconds(record.Timeout));
+        if (record.Cron is not null)
+        {
+            entries.Add(new HashEntry("cron", record.Cron));
+            entries.Add(new HashEntry("cron_misfire", record.CronMisfire));
+            if (record.TimeZone is not null)
+            {
+                entries.Add(new HashEntry("time_zone", record.TimeZone));
+            }
+        }
         if (record.LastError is not null)
         {
             entries.Add(new HashEntry("last_error", record.LastError));
+        }
+        if (record.Progress is { } progress)
+        {
+            entries.Add(new HashEntry("progress", progress.ToString("R", CultureInfo.InvariantCulture)));
+        }
+        if (record.ProgressMessage is not null)
+        {
+            entries.Add(new HashEntry("progress_message", record.ProgressMessage));
         }
         return [.. entries];
     }

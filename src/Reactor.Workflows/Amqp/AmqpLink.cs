@@ -9,7 +9,8 @@ namespace Reactor.Workflows.Amqp;
 
 /// <summary>
 /// The engine's RabbitMQ connection: one confirm-mode channel the relay publishes on, and one channel
-/// consuming the engine's durable reply queue with manual acks. A keeper loop connects, waits for the
+/// consuming the engine's durable reply queue with manual acks and a prefetch limit. Queues are
+/// declared with <see cref="WorkflowOptions.QueueType"/> (quorum by default). A keeper loop connects, waits for the
 /// connection to drop, and connects again with growing, jittered delays, so a broker restart needs no
 /// one's help. While disconnected, <see cref="PublishAsync"/> throws and the outbox keeps the entries.
 /// </summary>
@@ -51,10 +52,10 @@ internal sealed partial class AmqpLink : IAsyncDisposable
         timeout.CancelAfter(_options.PublishTimeout);
         if (entry.Kind == OutboxEntry.TaskKind)
         {
-            if (_declaredQueues.Add(entry.RoutingKey))
+            if (!_declaredQueues.Contains(entry.RoutingKey))
             {
-                await channel.QueueDeclareAsync(entry.RoutingKey, durable: true, exclusive: false, autoDelete: false,
-                    cancellationToken: timeout.Token).ConfigureAwait(false);
+                await DeclareQueueAsync(channel, entry.RoutingKey, timeout.Token).ConfigureAwait(false);
+                _declaredQueues.Add(entry.RoutingKey);
             }
             properties.CorrelationId = entry.CorrelationId;
             properties.ReplyTo = ReplyQueue;
@@ -107,14 +108,17 @@ internal sealed partial class AmqpLink : IAsyncDisposable
 
     private async Task ConnectAsync(TaskCompletionSource closed)
     {
+        var uris = _options.RabbitMq!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u)).ToList();
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(_options.RabbitMq!),
+            Uri = uris[0],
             AutomaticRecoveryEnabled = false, // the keeper loop reconnects and re-declares everything itself
             ClientProvidedName = $"reactor-workflows-{_options.EngineName}",
             RequestedConnectionTimeout = _options.PublishTimeout,
         };
-        var connection = await factory.CreateConnectionAsync(_stopping.Token).ConfigureAwait(false);
+        // With several nodes the client tries them in turn until one accepts.
+        var endpoints = uris.Select(u => new AmqpTcpEndpoint(u)).ToList();
+        var connection = await factory.CreateConnectionAsync(endpoints, _stopping.Token).ConfigureAwait(false);
         _connection = connection;
         connection.ConnectionShutdownAsync += (_, _) =>
         {
@@ -139,9 +143,8 @@ internal sealed partial class AmqpLink : IAsyncDisposable
     private async Task StartConsumerAsync(IConnection connection)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: _stopping.Token).ConfigureAwait(false);
-        await channel.QueueDeclareAsync(ReplyQueue, durable: true, exclusive: false, autoDelete: false,
-            cancellationToken: _stopping.Token).ConfigureAwait(false);
-        await channel.BasicQosAsync(0, 64, false, _stopping.Token).ConfigureAwait(false);
+        await DeclareQueueAsync(channel, ReplyQueue, _stopping.Token).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, _options.ReplyPrefetch, false, _stopping.Token).ConfigureAwait(false);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
@@ -159,6 +162,27 @@ internal sealed partial class AmqpLink : IAsyncDisposable
             }
         };
         await channel.BasicConsumeAsync(ReplyQueue, autoAck: false, consumer, _stopping.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>The queue arguments every queue the engine declares carries; workers declaring first must match them.</summary>
+    internal static Dictionary<string, object?>? QueueArguments(AmqpQueueType type) =>
+        type == AmqpQueueType.Quorum ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum" } : null;
+
+    private async Task DeclareQueueAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+                arguments: QueueArguments(_options.QueueType), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 406)
+        {
+            // The broker closed the channel: the queue exists with other arguments (most often a classic
+            // queue from before quorum queues were the default). Say which and what to do.
+            throw new InvalidOperationException(
+                $"queue '{queue}' already exists with other arguments than a {_options.QueueType} queue ({e.ShutdownReason.ReplyText}); " +
+                "set WorkflowOptions.QueueType to the existing queue's type, or drain and delete the queue (see docs/scaling.md)", e);
+        }
     }
 
     private async Task CloseAsync()

@@ -17,9 +17,23 @@ public sealed class WorkflowOptions
 
     /// <summary>
     /// RabbitMQ URI (<c>amqp://user:pass@host:port/vhost</c>) for events and queue steps; null delivers
-    /// events in-process only, and steps with a <c>queue</c> cannot run. Default: null.
+    /// events in-process only, and steps with a <c>queue</c> cannot run. For a RabbitMQ cluster, list
+    /// one URI per node separated by commas: the engine connects to the first that answers (credentials
+    /// and vhost come from the first URI) and, when that node goes away, to another. Default: null.
     /// </summary>
     public string? RabbitMq { get; set; }
+
+    /// <summary>
+    /// The type of the queues the engine declares (worker queues and its reply queue). Quorum queues
+    /// are replicated across a RabbitMQ cluster's nodes and survive the loss of a minority of them;
+    /// classic queues live on one node. A queue that already exists with another type cannot be
+    /// redeclared: the engine then logs which queue and keeps retrying (see docs/scaling.md for the
+    /// migration). Default: <see cref="AmqpQueueType.Quorum"/>.
+    /// </summary>
+    public AmqpQueueType QueueType { get; set; } = AmqpQueueType.Quorum;
+
+    /// <summary>How many unacknowledged worker replies the engine's consumer holds at once (AMQP prefetch). Default: 64.</summary>
+    public ushort ReplyPrefetch { get; set; } = 64;
 
     /// <summary>The topic exchange events are published on. Default: <c>reactor.workflows</c>.</summary>
     public string Exchange { get; set; } = "reactor.workflows";
@@ -63,9 +77,17 @@ public sealed class WorkflowOptions
         {
             errors.Add("Exchange is required");
         }
-        if (RabbitMq is not null && !(Uri.TryCreate(RabbitMq, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"))
+        if (RabbitMq is not null && !RabbitMq.Split(',').All(u => Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"))
         {
-            errors.Add("RabbitMq must be an amqp:// or amqps:// URI");
+            errors.Add("RabbitMq must be an amqp:// or amqps:// URI, or several separated by commas");
+        }
+        if (ReplyPrefetch == 0)
+        {
+            errors.Add("ReplyPrefetch must be at least 1");
+        }
+        if (!Enum.IsDefined(QueueType))
+        {
+            errors.Add($"QueueType must be Quorum or Classic (was {(int)QueueType})");
         }
         if (Retention <= TimeSpan.Zero || SweepInterval <= TimeSpan.Zero || LeaseTtl <= SweepInterval)
         {
@@ -80,4 +102,14 @@ public sealed class WorkflowOptions
             throw new ArgumentException("invalid workflow options: " + string.Join("; ", errors));
         }
     }
+}
+
+/// <summary>The RabbitMQ queue type the workflow engine declares its queues with.</summary>
+public enum AmqpQueueType
+{
+    /// <summary>Replicated Raft-based queue (<c>x-queue-type: quorum</c>): the default.</summary>
+    Quorum,
+
+    /// <summary>Single-node classic queue, as versions before quorum queues declared (no arguments).</summary>
+    Classic,
 }

@@ -5,6 +5,9 @@ namespace Reactor.Workflows.Store;
 /// compare-and-set plus the history and outbox entries it produces, so racing engines cannot both
 /// transition and an event is queued exactly when its transition happens. Everything variable comes
 /// in through KEYS and ARGV: the script text is constant, so nothing a caller sends can change it.
+/// Every script touches only keys of one workflow (one hash tag, so one Redis Cluster slot); the
+/// outbox it writes is the workflow's own list, and the engine-wide sets (active workflows, workflows
+/// with outbox entries) are kept by <see cref="RedisWorkflowStore"/> around the script.
 /// An "outgoing" block in ARGV is: n, n history entries, m, m outbox entries.
 /// </summary>
 internal static class RedisWorkflowScripts
@@ -24,13 +27,12 @@ internal static class RedisWorkflowScripts
 
         """;
 
-    // KEYS: meta, history, outbox, active. ARGV: id, nFields, (field, value)*, outgoing.
+    // KEYS: meta, history, outbox. ARGV: id, nFields, (field, value)*, outgoing.
     public const string Create = Prelude + """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         local n = tonumber(ARGV[2]); local i = 3
         for j = 1, n do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
         write(i, KEYS[2], KEYS[3])
-        redis.call('SADD', KEYS[4], ARGV[1])
         return 1
         """;
 
@@ -94,7 +96,7 @@ internal static class RedisWorkflowScripts
         return 1
         """;
 
-    // KEYS: meta, history, outbox, active, then every other key of the workflow (expired when terminal).
+    // KEYS: meta, history, outbox, then every other key of the workflow (all expired when terminal).
     // ARGV: id, nFrom, from*, to, error ('' for none), terminal ('1'/'0'), retention ms, outgoing.
     public const string SetStatus = Prelude + """
         local status = redis.call('HGET', KEYS[1], 'status')
@@ -109,9 +111,7 @@ internal static class RedisWorkflowScripts
         local ttl = tonumber(ARGV[i + 3])
         write(i + 4, KEYS[2], KEYS[3])
         if terminal then
-          redis.call('SREM', KEYS[4], ARGV[1])
-          redis.call('PEXPIRE', KEYS[1], ttl); redis.call('PEXPIRE', KEYS[2], ttl)
-          for k = 5, #KEYS do redis.call('PEXPIRE', KEYS[k], ttl) end
+          for k = 1, #KEYS do redis.call('PEXPIRE', KEYS[k], ttl) end
         end
         return 1
         """;
@@ -124,9 +124,9 @@ internal static class RedisWorkflowScripts
         return 1
         """;
 
-    // KEYS: outbox. ARGV: the entry the relay just sent; removed only if still at the head.
+    // KEYS: outbox. ARGV: the entry the relay just sent; removed only if still at the head. Returns 1 when removed.
     public const string RemoveOutboxHead = """
-        if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end
-        return 1
+        if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]); return 1 end
+        return 0
         """;
 }

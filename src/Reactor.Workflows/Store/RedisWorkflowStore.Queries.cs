@@ -13,7 +13,7 @@ internal sealed partial class RedisWorkflowStore
         var steps = stepsJson.IsNull ? [] : JsonSerializer.Deserialize<string[]>(stepsJson.ToString()) ?? [];
         RedisKey[] keys =
         [
-            Meta(id), Sub(id, "history"), Outbox(outgoing.Engine), Active,
+            Meta(id), Sub(id, "history"), Sub(id, "outbox"),
             Sub(id, "tasks"), Sub(id, "outputs"), Sub(id, "done"), .. steps.Select(s => Sub(id, "pending:" + s)),
         ];
         RedisValue[] args =
@@ -21,7 +21,13 @@ internal sealed partial class RedisWorkflowStore
             id, from.Count, .. from.Select(f => (RedisValue)Name(f)), Name(to), error ?? "", terminal ? "1" : "0",
             (long)retention.TotalMilliseconds, .. Block(outgoing),
         ];
-        return (int)await Eval(RedisWorkflowScripts.SetStatus, keys, args) == 1;
+        var changed = (int)await EvalAsync(id, RedisWorkflowScripts.SetStatus, keys, args, outgoing) == 1;
+        if (changed && terminal)
+        {
+            // After the transition: until then the workflow must stay findable by a sweep.
+            await _db.SetRemoveAsync(Active, id).ConfigureAwait(false);
+        }
+        return changed;
     }
 
     public async Task<bool> ClaimAsync(string id, string? expectedOwner, string owner) =>
@@ -70,14 +76,56 @@ internal sealed partial class RedisWorkflowStore
     public Task AppendOutboxAsync(string engine, IReadOnlyList<string> entries) =>
         entries.Count == 0 ? Task.CompletedTask : _db.ListRightPushAsync(Outbox(engine), [.. entries.Select(e => (RedisValue)e)]);
 
+    /// <summary>
+    /// The oldest entry of one outbox of <paramref name="engine"/>: the list it read last while that has
+    /// entries, else a marked workflow's list, else the engine's own list. A workflow is unmarked by
+    /// removing its id and then looking at its list again (marking it again if a script queued
+    /// something meanwhile), which with the writers' mark-before-and-after never strands an entry.
+    /// </summary>
     public async Task<string?> PeekOutboxAsync(string engine)
     {
-        var head = await _db.ListGetByIndexAsync(Outbox(engine), 0).ConfigureAwait(false);
-        return head.IsNull ? null : head.ToString();
+        if (_reading.TryGetValue(engine, out var current) && await HeadAsync(current).ConfigureAwait(false) is { } head)
+        {
+            return head;
+        }
+        foreach (var id in await _db.SetMembersAsync(OutboxIndex(engine)).ConfigureAwait(false))
+        {
+            var list = Sub(id.ToString(), "outbox");
+            if (await HeadAsync(list).ConfigureAwait(false) is not { } first)
+            {
+                await _db.SetRemoveAsync(OutboxIndex(engine), id).ConfigureAwait(false);
+                first = await HeadAsync(list).ConfigureAwait(false);
+                if (first is null)
+                {
+                    continue;
+                }
+                await _db.SetAddAsync(OutboxIndex(engine), id).ConfigureAwait(false);
+            }
+            _reading[engine] = list;
+            return first;
+        }
+        _reading[engine] = Outbox(engine);
+        return await HeadAsync(Outbox(engine)).ConfigureAwait(false);
     }
 
-    public Task RemoveOutboxHeadAsync(string engine, string entry) =>
-        Eval(RedisWorkflowScripts.RemoveOutboxHead, [Outbox(engine)], [entry]);
+    /// <summary>Removes <paramref name="entry"/> from the head of the list last peeked, or else of the engine's own list.</summary>
+    public async Task RemoveOutboxHeadAsync(string engine, string entry)
+    {
+        var lists = _reading.TryGetValue(engine, out var current) ? new[] { current, Outbox(engine) } : [Outbox(engine)];
+        foreach (var list in lists.Distinct())
+        {
+            if ((int)await Eval(RedisWorkflowScripts.RemoveOutboxHead, [list], [entry]).ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<string?> HeadAsync(RedisKey list)
+    {
+        var head = await _db.ListGetByIndexAsync(list, 0).ConfigureAwait(false);
+        return head.IsNull ? null : head.ToString();
+    }
 
     public Task RenewLeaseAsync(string engine, TimeSpan ttl) => _db.StringSetAsync(Lease(engine), "alive", ttl);
 

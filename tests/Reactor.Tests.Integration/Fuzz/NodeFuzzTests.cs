@@ -139,7 +139,7 @@ public sealed class NodeFuzzTests
                 await using var stream = new NetworkStream(second, ownsSocket: false);
                 var goodbye = await SocketFrames.ReadFrameAsync(stream, Patience);
                 Assert.That(goodbye, Is.TypeOf<Goodbye>());
-                Assert.That(((Goodbye)goodbye).Reason, Does.Contain($"protocol version {ProtocolLimits.CurrentVersion}"));
+                Assert.That(((Goodbye)goodbye).Reason, Does.Contain($"protocol version {ProtocolLimits.OldestVersion}-{ProtocolLimits.CurrentVersion}"));
                 Assert.That(await SocketFrames.DrainAsync(second, Patience), Is.True);
             }
             using (var third = await AcceptAsync(listener))

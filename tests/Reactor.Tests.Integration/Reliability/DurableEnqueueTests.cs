@@ -173,7 +173,7 @@ public sealed class DurableEnqueueTests
             var stored = await cluster.Distributor.GetResultAsync(id);
             Assert.That(stored?.Outcome, Is.EqualTo(JobOutcome.Succeeded), $"result of {id} is readable");
         }
-        Assert.That(await db.HashLengthAsync("reactor:dist:oom:jobs"), Is.Zero, "nothing stays journaled");
+        Assert.That(await db.HashLengthAsync("reactor:dist:{oom}:jobs"), Is.Zero, "nothing stays journaled");
     }
 
     private static HashSet<string> Keys(IEnumerable<string> lines, string prefix) =>
@@ -201,7 +201,7 @@ public sealed class DurableEnqueueTests
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline)
         {
-            if (await db.HashLengthAsync($"reactor:dist:{name}:jobs") == 0 && await db.SetLengthAsync($"reactor:dist:{name}:undelivered") == 0)
+            if (await db.HashLengthAsync($"reactor:dist:{{{name}}}:jobs") == 0 && await db.SetLengthAsync($"reactor:dist:{{{name}}}:undelivered") == 0)
             {
                 return;
             }

@@ -57,7 +57,7 @@ public sealed class MaxDispatchesTests
             // A marker: any Dispatch the distributor had sent after this one would arrive before it.
             cluster.Distributor.Cancel(dispatch.JobId);
             Assert.That(await NextAsync(next), Is.EqualTo(new Cancel(dispatch.JobId)), "nothing follows a re-dispatched job");
-            await next.SendAsync(new Result(dispatch.JobId, JobOutcomeCode.Cancelled, dispatch.Args, "cancelled by the application", true, 1));
+            await next.SendAsync(new Result(dispatch.JobId, JobOutcome.Cancelled, dispatch.Args, "cancelled by the application", true, 1));
         }
 
         var outcomes = await Task.WhenAll(results).WaitAsync(Patience);
@@ -115,7 +115,7 @@ public sealed class MaxDispatchesTests
 
         await using var next = await JoinAsync(cluster.Distributor, "next");
         var dispatch = (Dispatch)await NextAsync(next);
-        await next.SendAsync(new Result(dispatch.JobId, JobOutcomeCode.Success, dispatch.Args, null, true, 1));
+        await next.SendAsync(new Result(dispatch.JobId, JobOutcome.Succeeded, dispatch.Args, null, true, 1));
 
         Assert.That((await pending.WaitAsync(Patience)).Outcome, Is.EqualTo(JobOutcome.Succeeded),
             "MaxDispatches 1 and still sent again: a Goodbye is not a loss");

@@ -30,14 +30,14 @@ public sealed class StaleFailureTests
 
         // The first node is back (a resumed job) and reports its attempt failed.
         await using var back = await JoinAsync(cluster.Distributor, "first");
-        await back.SendAsync(new Result(sent.JobId, JobOutcomeCode.Error, sent.Args, "boom: stale attempt", true, 1));
+        await back.SendAsync(new Result(sent.JobId, JobOutcome.Failed, sent.Args, "boom: stale attempt", true, 1));
         Assert.That(await NextAsync(back), Is.EqualTo(new ResultAck(sent.JobId)), "the stale result is acknowledged");
         Assert.That(result.IsCompleted, Is.False, "a stale failure does not settle the job");
         Assert.That(cluster.Logs.Lines.Any(l => l.Contains("Ignored a failure of job", StringComparison.Ordinal)), Is.True);
 
         var args = again.Args.Clone();
         args["done"] = true;
-        await second.SendAsync(new Result(again.JobId, JobOutcomeCode.Success, args, null, true, 1));
+        await second.SendAsync(new Result(again.JobId, JobOutcome.Succeeded, args, null, true, 1));
         var final = await result.WaitAsync(Patience);
         Assert.That(final.Outcome, Is.EqualTo(JobOutcome.Succeeded));
         Assert.That(final.Args.Get<bool>("done"), Is.True);
@@ -51,7 +51,7 @@ public sealed class StaleFailureTests
         var result = cluster.Distributor.EnqueueAsync("x");
         var sent = (Dispatch)await NextAsync(node);
 
-        await node.SendAsync(new Result(sent.JobId, JobOutcomeCode.Error, sent.Args, "boom: real", true, 1));
+        await node.SendAsync(new Result(sent.JobId, JobOutcome.Failed, sent.Args, "boom: real", true, 1));
 
         var final = await result.WaitAsync(Patience);
         Assert.That(final.Outcome, Is.EqualTo(JobOutcome.Failed));

@@ -27,6 +27,19 @@ internal sealed class RedisServerProcess : IAsyncDisposable
 
     public string Address => $"127.0.0.1:{Port}";
 
+    /// <summary>False once the server was killed or exited.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Kills the server at once, as a crash would (SIGKILL).</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
     public static Task<RedisServerProcess> StartAsync(params string[] extraArguments) => StartAsync(FreePort(), extraArguments);
 
     public static async Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments)

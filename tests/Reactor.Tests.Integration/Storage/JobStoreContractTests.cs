@@ -16,13 +16,15 @@ public sealed class MemoryJobStoreContractTests : JobStoreContract
     public void Says_it_is_not_durable() => Assert.That(Store.IsDurable, Is.False);
 }
 
-[TestFixture]
-public sealed class RedisJobStoreContractTests : JobStoreContract
+// Once against a single server and once against a Redis Cluster (three masters, one replica each).
+[TestFixture(TestServices.SingleRedis)]
+[TestFixture(TestServices.ClusterRedis)]
+public sealed class RedisJobStoreContractTests(string backend) : JobStoreContract
 {
     private ConnectionMultiplexer _redis = null!;
 
     [OneTimeSetUp]
-    public async Task Connect() => _redis = await ConnectionMultiplexer.ConnectAsync(await TestServices.RedisAsync());
+    public async Task Connect() => _redis = await ConnectionMultiplexer.ConnectAsync(await TestServices.RedisAsync(backend));
 
     [OneTimeTearDown]
     public async Task Disconnect() => await _redis.DisposeAsync();

@@ -6,8 +6,10 @@ using StackExchange.Redis;
 
 namespace Reactor.Tests.Integration.Storage;
 
-[TestFixture]
-public sealed class RedisMonitorTests
+// The monitor reads through each node's index, never across keys, so it works on a cluster as well.
+[TestFixture(TestServices.SingleRedis)]
+[TestFixture(TestServices.ClusterRedis)]
+public sealed class RedisMonitorTests(string backend)
 {
     private const string Worker = "worker_1";
     private const string OtherWorker = "worker_2";
@@ -17,7 +19,7 @@ public sealed class RedisMonitorTests
     private RedisMonitor _monitor = null!;
 
     [OneTimeSetUp]
-    public async Task Connect() => _redis = await ConnectionMultiplexer.ConnectAsync(await TestServices.RedisAsync());
+    public async Task Connect() => _redis = await ConnectionMultiplexer.ConnectAsync(await TestServices.RedisAsync(backend));
 
     [OneTimeTearDown]
     public async Task Disconnect() => await _redis.DisposeAsync();
@@ -27,7 +29,7 @@ public sealed class RedisMonitorTests
     {
         var prefix = RedisTestKeys.UniquePrefix();
         _store = new RedisJobStore(_redis, new RedisJobStoreOptions { KeyPrefix = prefix });
-        _monitor = await RedisMonitor.ConnectAsync(await TestServices.RedisAsync(), prefix);
+        _monitor = await RedisMonitor.ConnectAsync(await TestServices.RedisAsync(backend), prefix);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(1_760_000_000_000);
         await _store.SaveAsync(Job("queued-1", Worker, JobStatus.Queued, runAt: now.AddMinutes(5)));
         await _store.SaveAsync(Job("queued-2", Worker, JobStatus.Queued));

@@ -35,9 +35,12 @@ internal sealed class RawPeer : IAsyncDisposable
     }
 
     /// <summary>Completes the handshake as a node called <paramref name="name"/> that knows <paramref name="jobs"/>.</summary>
-    public async Task<IReactorMessage> HelloAsync(string name, params string[] jobs)
+    public Task<IReactorMessage> HelloAsync(string name, params string[] jobs) => HelloAsync(ProtocolLimits.CurrentVersion, name, jobs);
+
+    /// <summary>The handshake as a node that speaks protocol <paramref name="version"/>.</summary>
+    public async Task<IReactorMessage> HelloAsync(int version, string name, params string[] jobs)
     {
-        await SendAsync(new Hello(ProtocolLimits.CurrentVersion, name, 10, jobs, "memory", null));
+        await SendAsync(new Hello(version, name, 10, jobs, "memory", null));
         return await ReadAsync(TimeSpan.FromSeconds(10));
     }
 

@@ -77,7 +77,7 @@ public sealed class BadTraceContextTests
                 }
             }
             Assert.That(results.Values.Select(r => (r.JobId, r.Outcome, r.Args.Get<bool>("ran"))),
-                Is.EquivalentTo(new[] { "garbage", "oversized", "mistyped", "valid", "absent" }.Select(id => (id, JobOutcomeCode.Success, true))));
+                Is.EquivalentTo(new[] { "garbage", "oversized", "mistyped", "valid", "absent" }.Select(id => (id, JobOutcome.Succeeded, true))));
             var consumers = await spans.WaitForAsync(a => a.Kind == ActivityKind.Consumer && a.GetTagItem(ReactorTracing.NodeName) is "traced", 5, Patience);
             var parentOf = consumers.ToDictionary(a => (string)a.GetTagItem(ReactorTracing.JobId)!, a => a.ParentSpanId.ToHexString());
             Assert.Multiple(() =>

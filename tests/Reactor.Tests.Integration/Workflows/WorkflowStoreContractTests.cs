@@ -32,15 +32,17 @@ public sealed class MemoryWorkflowStoreTests : WorkflowStoreContract
     }
 }
 
-[TestFixture]
-public sealed class RedisWorkflowStoreTests : WorkflowStoreContract
+// Once against a single server and once against a Redis Cluster (three masters, one replica each).
+[TestFixture(TestServices.SingleRedis)]
+[TestFixture(TestServices.ClusterRedis)]
+public sealed class RedisWorkflowStoreTests(string backend) : WorkflowStoreContract
 {
-    private static ConnectionMultiplexer? _redis;
+    private ConnectionMultiplexer? _redis;
     private string _prefix = "";
 
     private protected override async Task<IWorkflowStore> CreateStoreAsync()
     {
-        _redis ??= await ConnectionMultiplexer.ConnectAsync(await TestServices.RedisAsync());
+        _redis ??= await ConnectionMultiplexer.ConnectAsync(await TestServices.RedisAsync(backend));
         // A prefix per test keeps tests apart, and the outbox/lease keys too.
         _prefix = $"test:wf:{Guid.NewGuid():N}:";
         return new RedisWorkflowStore(_redis, _prefix);
@@ -52,12 +54,7 @@ public sealed class RedisWorkflowStoreTests : WorkflowStoreContract
         // The keys this test's workflow certainly has (a started step with a pending task), and then
         // every key of the workflow, so a key added later without an expiry fails here too.
         var named = new[] { $"{_prefix}{{{id}}}", $"{_prefix}{{{id}}}:history", $"{_prefix}{{{id}}}:tasks", $"{_prefix}{{{id}}}:pending:s1" };
-        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
-        var all = new List<string>();
-        await foreach (var key in server.KeysAsync(db.Database, $"{_prefix}{{{id}}}*"))
-        {
-            all.Add(key.ToString());
-        }
+        var all = RedisTestScan.Keys(_redis, $"{_prefix}{{{id}}}*");
         Assert.That(all, Is.SupersetOf(named), "the workflow's keys exist until the retention ends");
         foreach (var key in all)
         {
@@ -67,7 +64,7 @@ public sealed class RedisWorkflowStoreTests : WorkflowStoreContract
     }
 
     [OneTimeTearDown]
-    public static async Task CloseRedis()
+    public async Task CloseRedis()
     {
         if (_redis is not null)
         {

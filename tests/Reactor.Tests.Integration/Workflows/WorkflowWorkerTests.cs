@@ -168,7 +168,9 @@ public sealed class WorkflowWorkerTests
         {
             var connection = await new ConnectionFactory { Uri = new Uri(uri) }.CreateConnectionAsync();
             var channel = await connection.CreateChannelAsync();
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+            // The engine declares worker queues as quorum queues: a worker declaring first must match.
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
             var worker = new DoubleReplyWorker(connection, channel);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += async (_, d) =>

@@ -64,7 +64,7 @@ public class JobsDirectoryLoaderTests
         Assert.That(catalog.TryGet("risky", out var job), Is.True);
         var args = new JobArgs();
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await job!.Body!.Run(args));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await job!.Body!.Run(JobPipeline.Context(args)));
         await JobPipeline.FailAsync(job!, args, error);
 
         Assert.That(args["alerted"], Is.EqualTo("alert:boom"));
@@ -191,7 +191,7 @@ public class JobsDirectoryLoaderTests
         Assert.That(catalog.TryGet("fail", out var fail), Is.True);
         var args = new JobArgs();
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await fail!.Body!.Run(args));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await fail!.Body!.Run(JobPipeline.Context(args)));
         await JobPipeline.FailAsync(fail!, args, error);
 
         Assert.That(error.Message, Is.EqualTo("boom"));

@@ -46,8 +46,8 @@ public class InvalidInputTests
         yield return Case("Hello whose capacity is a string", Bytes.Frame(HelloBody("n", "four", ["a"])), "malformed message");
         yield return Case("Hello with a nil node name", Bytes.Frame(HelloBody(null, 4, ["a"])), "Hello.NodeName");
         yield return Case("Hello with a nil job name", Bytes.Frame(HelloBody("n", 4, ["a", null])), "nil");
-        yield return Case("Hello with missing fields", Bytes.Frame(Bytes.Hex("92 01 92 01 a1 6e")), "Hello.JobNames");
-        yield return Case("Dispatch with no fields", Bytes.Frame(Bytes.Hex("92 04 90")), "Dispatch.JobId");
+        yield return Case("Hello with missing fields", Bytes.Frame(Bytes.Hex("92 01 92 01 a1 6e")), "type 1 needs at least 5 fields, found 2");
+        yield return Case("Dispatch with no fields", Bytes.Frame(Bytes.Hex("92 04 90")), "type 4 needs at least 9 fields, found 0");
         yield return Case("Result with an undefined outcome", Bytes.Frame(Bytes.Hex("92 05 96 a1 6a 07 80 c0 c3 01")), "Result.Outcome");
         yield return Case("Publish with an undefined kind", Bytes.Frame(Bytes.Hex("92 0b 98 a1 6a 00 07 a1 6e 80 00 90 c2")), "Publish.Kind");
         yield return Case("Publish with a negative index", Bytes.Frame(Bytes.Hex("92 0b 98 a1 6a ff 00 a1 6e 80 00 90 c2")), "Publish.Index");

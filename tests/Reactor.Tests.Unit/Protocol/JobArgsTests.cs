@@ -93,7 +93,7 @@ public class JobArgsTests
         var args = OverTheWire(new JobArgs
         {
             ["id"] = id,
-            ["outcome"] = JobOutcomeCode.Cancelled,
+            ["outcome"] = JobOutcome.Cancelled,
             ["delay"] = TimeSpan.FromMilliseconds(1500),
             ["price"] = 12.5m,
             ["letter"] = 'x',
@@ -101,7 +101,7 @@ public class JobArgsTests
         });
 
         Assert.That(args.Get<Guid>("id"), Is.EqualTo(id));
-        Assert.That(args.Get<JobOutcomeCode>("outcome"), Is.EqualTo(JobOutcomeCode.Cancelled));
+        Assert.That(args.Get<JobOutcome>("outcome"), Is.EqualTo(JobOutcome.Cancelled));
         Assert.That(args.Get<TimeSpan>("delay"), Is.EqualTo(TimeSpan.FromMilliseconds(1500)));
         Assert.That(args.Get<decimal>("price"), Is.EqualTo(12.5m));
         Assert.That(args.Get<char>("letter"), Is.EqualTo('x'));
@@ -113,8 +113,8 @@ public class JobArgsTests
     {
         var args = new JobArgs { ["code"] = 1, ["bad"] = "NoSuchOutcome" };
 
-        Assert.That(args.Get<JobOutcomeCode>("code"), Is.EqualTo(JobOutcomeCode.Error));
-        var error = Assert.Throws<InvalidCastException>(() => args.Get<JobOutcomeCode>("bad"));
+        Assert.That(args.Get<JobOutcome>("code"), Is.EqualTo(JobOutcome.Failed));
+        var error = Assert.Throws<InvalidCastException>(() => args.Get<JobOutcome>("bad"));
         Assert.That(error!.Message, Does.Contain("'bad'"));
     }
 
@@ -211,7 +211,7 @@ public class JobArgsTests
             ["char"] = 'z',
             ["bytes"] = new byte[] { 0, 1, 255 },
             ["guid"] = id,
-            ["enum"] = JobOutcomeCode.Error,
+            ["enum"] = JobOutcome.Failed,
             ["utc"] = new DateTime(1969, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(1),
             ["local"] = local,
             ["offset"] = new DateTimeOffset(2024, 1, 1, 12, 0, 0, TimeSpan.FromHours(-5)),
@@ -245,7 +245,7 @@ public class JobArgsTests
             ["char"] = "z",
             ["bytes"] = new byte[] { 0, 1, 255 },
             ["guid"] = "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-            ["enum"] = "Error",
+            ["enum"] = "Failed",
             ["utc"] = new DateTime(1969, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(1),
             ["local"] = local.ToUniversalTime(),
             ["offset"] = new DateTime(2024, 1, 1, 17, 0, 0, DateTimeKind.Utc),

@@ -32,8 +32,8 @@ internal static class SampleMessages
     /// <summary>Fresh instances on every call: messages holding <see cref="JobArgs"/> are mutable.</summary>
     public static IReadOnlyList<(string Name, IReactorMessage Message)> All() =>
     [
-        ("Greeting", new Greeting(1, "dist-1", Nonce(), SecretRequired: true)),
-        ("Hello", new Hello(1, NodeName, 4, ["my_job", "report"], "memory", AuthProof(Secret, Nonce(), NodeName))),
+        ("Greeting", new Greeting(1, "dist-1", Nonce(), SecretRequired: true, MaxProtocolVersion: 2)),
+        ("Hello", new Hello(2, NodeName, 4, ["my_job", "report"], "memory", AuthProof(Secret, Nonce(), NodeName))),
         ("Welcome", new Welcome("dist-1", 5000)),
         ("Reject", new Reject("duplicate node name")),
         ("Dispatch", new Dispatch(
@@ -57,20 +57,40 @@ internal static class SampleMessages
             TraceParent = TraceParent,
             TraceState = TraceState,
         }),
+        ("Dispatch(cron)", new Dispatch("job-45", "report", new JobArgs { ["n"] = 5 }, 1_767_254_400_000, 0, false, 0, 0, 0)
+        {
+            Cron = "0 9 * * 1-5",
+            TimeZone = "Europe/Paris",
+            CronMisfire = 1,
+        }),
         ("Result", new Result(
             "job-42",
-            JobOutcomeCode.Success,
+            JobOutcome.Succeeded,
+            new JobArgs { ["arg1"] = "Hello", ["result"] = 1.5 },
+            Error: null,
+            Final: true,
+            Attempt: 1) { Reason = JobOutcomeReason.Completed }),
+        ("Result(Error)", new Result(
+            "job-43",
+            JobOutcome.Failed,
+            new JobArgs { ["n"] = 5, ["error"] = "boom" },
+            Error: "boom",
+            Final: true,
+            Attempt: 3) { Reason = JobOutcomeReason.Threw }),
+        ("Result(Cancelled)", new Result(
+            "job-45",
+            JobOutcome.Cancelled,
+            new JobArgs { ["n"] = 5 },
+            Error: "cancelled by the job: done",
+            Final: true,
+            Attempt: 1) { Reason = JobOutcomeReason.CancelledByJob }),
+        ("Result(v1)", new Result(
+            "job-42",
+            JobOutcome.Succeeded,
             new JobArgs { ["arg1"] = "Hello", ["result"] = 1.5 },
             Error: null,
             Final: true,
             Attempt: 1)),
-        ("Result(Error)", new Result(
-            "job-43",
-            JobOutcomeCode.Error,
-            new JobArgs { ["n"] = 5, ["error"] = "boom" },
-            Error: "boom",
-            Final: true,
-            Attempt: 3)),
         ("Credit", new Credit(2)),
         ("Cancel", new Cancel("job-42")),
         ("Heartbeat", Heartbeat.Instance),
@@ -78,6 +98,7 @@ internal static class SampleMessages
         ("ResultAck", new ResultAck("job-42")),
         ("Publish", new Publish("job-42", 1, PublishKind.Trigger, "finalize", new JobArgs { ["n"] = 5 },
             DelayMs: 0, Events: ["event_1", "event_2"], Global: false)),
+        ("Progress", new Progress("job-42", 1, 0.5, "3/7")),
     ];
 
     public static IReactorMessage Get(string name) => All().Single(sample => sample.Name == name).Message;

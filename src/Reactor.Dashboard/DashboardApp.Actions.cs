@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http;
+using Reactor.Dashboard.Data;
+using Reactor.Dashboard.Html;
+
+namespace Reactor.Dashboard;
+
+// POST actions. Each one passes the access checks, refuses in read-only mode, validates the
+// antiforgery token (a cross-site form cannot read it), then redirects (303) to a page that shows
+// what happened.
+internal sealed partial class DashboardApp
+{
+    public async Task<IResult> ActAsync(HttpContext context, string id, string action)
+    {
+        if (await RefuseActionAsync(context).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+        var cancellation = context.RequestAborted;
+        var outcome = action switch
+        {
+            "retry" => await _actions.RetryAsync(id, cancellation).ConfigureAwait(false),
+            "cancel" => _actions.Cancel(id),
+            "delete" => await _actions.DeleteAsync(id, cancellation).ConfigureAwait(false),
+            _ => null,
+        };
+        if (outcome is null)
+        {
+            return Results.Text($"Unknown action '{action}'.", "text/plain", statusCode: 404);
+        }
+        var target = outcome.JobId ?? id;
+        var after = action == "delete" && outcome.Ok ? $"{_basePath}/jobs?" : $"{_basePath}/jobs/{Uri.EscapeDataString(target)}?";
+        return Redirect(after, outcome);
+    }
+
+    public async Task<IResult> BulkAsync(HttpContext context)
+    {
+        if (await RefuseActionAsync(context).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var action = context.Request.Query["action"].ToString();
+        var statusName = context.Request.Query["status"].ToString();
+        if (StatusNames.Parse(statusName) is not { } status || action is not ("retry" or "delete"))
+        {
+            return Results.Text("A bulk action needs status=<a job status> and action=retry|delete.", "text/plain", statusCode: 400);
+        }
+        if (form["confirm"] != "yes")
+        {
+            return Results.Text("A bulk action needs confirm=yes.", "text/plain", statusCode: 400);
+        }
+        var outcome = await _actions.BulkAsync(action, status, context.RequestAborted).ConfigureAwait(false);
+        return Redirect($"{_basePath}/jobs?status={statusName}&", outcome);
+    }
+
+    public async Task<IResult> FindAsync(HttpContext context)
+    {
+        if (await DenyAsync(context).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+        var id = context.Request.Query["id"].ToString().Trim();
+        if (id.Length == 0)
+        {
+            return Results.Redirect($"{_basePath}/jobs");
+        }
+        return Results.Redirect($"{_basePath}/jobs/{Uri.EscapeDataString(id)}");
+    }
+
+    private async Task<IResult?> RefuseActionAsync(HttpContext context)
+    {
+        if (await DenyAsync(context).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+        if (_options.ReadOnly)
+        {
+            return Results.Text("The Reactor dashboard is read-only (DashboardOptions.ReadOnly).", "text/plain", statusCode: 403);
+        }
+        try
+        {
+            await _antiforgery.ValidateRequestAsync(context).ConfigureAwait(false);
+            return null;
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return Results.Text("Refused: the form's antiforgery token is missing or invalid. Reload the page and try again.", "text/plain",
+                statusCode: 400);
+        }
+    }
+
+    private static IResult Redirect(string pathWithQuery, ActionOutcome outcome) =>
+        Results.Redirect($"{pathWithQuery}flash={Uri.EscapeDataString(outcome.Message)}&ok={(outcome.Ok ? 1 : 0)}", permanent: false, preserveMethod: false);
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Reactor.Dashboard.Data;
+
+namespace Reactor.Dashboard.Html;
+
+/// <summary>Maps a path under the dashboard (without its base) and query to a rendered page body.</summary>
+internal sealed class PageRenderer(DashboardReader reader, DashboardOptions options, string basePath)
+{
+    public async Task<Page> RenderAsync(string path, IQueryCollection query, CancellationToken cancellationToken)
+    {
+        var parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var canAct = !options.ReadOnly;
+        switch (parts)
+        {
+            case []:
+                return OverviewPage.Render(await reader.OverviewAsync(cancellationToken).ConfigureAwait(false), basePath);
+            case ["jobs"]:
+                var jobs = await reader.JobsAsync(Query(query), cancellationToken).ConfigureAwait(false);
+                return JobsPage.Render(jobs, basePath, reader.PageSize, canAct);
+            case ["jobs", var id]:
+                var job = await reader.JobAsync(Uri.UnescapeDataString(id), cancellationToken).ConfigureAwait(false);
+                return JobPage.Render(job, basePath, canAct, reader.Source.Distributor is not null);
+            case ["workflows"]:
+                return WorkflowsPage.Render();
+            default:
+                return NotFound();
+        }
+    }
+
+    public static Page NotFound() => new(404, "Not found", "<h1>Not found</h1><p>There is no such page in the dashboard.</p>");
+
+    private static JobsQuery Query(IQueryCollection query)
+    {
+        var node = query["node"].ToString();
+        var status = query["status"].ToString();
+        _ = long.TryParse(query["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset);
+        var view = status.Length > 0 && (status == JobsQuery.Recent || StatusNames.Parse(status) is not null) ? status : "failed";
+        return new JobsQuery(view, node.Length > 0 ? node : null, Math.Max(0, offset));
+    }
+}

@@ -1,0 +1,117 @@
+using StackExchange.Redis;
+
+namespace Reactor.Storage.Redis;
+
+// The status indexes and the node set (layout on RedisKeys): what lets a dashboard page through a
+// million records by status or node with ranked reads instead of scanning keys. A save moves the id
+// from the previous status's set to the new one in its own transaction; a delete removes it from all.
+public sealed partial class RedisJobStore
+{
+    private const string StatusField = "status";
+
+    /// <summary>
+    /// One page of the records last saved with <paramref name="status"/>, newest first: ranks
+    /// <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> of the status
+    /// index. Index entries whose record expired, was deleted or has moved on to another status are
+    /// left out of the page (so a page may hold fewer than <paramref name="count"/>) but counted in
+    /// <see cref="JobRecordPage.Total"/> until a save trims them.
+    /// </summary>
+    public Task<JobRecordPage> PageByStatusAsync(JobStatus status, long offset, int count, CancellationToken cancellationToken = default) =>
+        PageAsync(Keys.Status(status), offset, count, r => r.Status == status, cancellationToken);
+
+    /// <summary>One page of the records held for <paramref name="node"/>, unfinished ones first, then by expiry (newest first).</summary>
+    public Task<JobRecordPage> PageByNodeAsync(string node, long offset, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return PageAsync(Keys.NodeJobs(node), offset, count, r => r.Node == node, cancellationToken);
+    }
+
+    /// <summary>Every node name that ever saved a record under this prefix, sorted.</summary>
+    public async Task<IReadOnlyList<string>> NodeNamesAsync(CancellationToken cancellationToken = default)
+    {
+        var names = await _db.SetMembersAsync(Keys.Nodes).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. names.Select(n => n.ToString()).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>How many entries each status index holds (an upper bound: see <see cref="PageByStatusAsync"/>).</summary>
+    public async Task<IReadOnlyDictionary<JobStatus, long>> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var statuses = Enum.GetValues<JobStatus>();
+        var batch = _db.CreateBatch();
+        var counts = statuses.Select(s => batch.SortedSetLengthAsync(Keys.Status(s))).ToArray();
+        batch.Execute();
+        await Task.WhenAll(counts).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return statuses.Zip(counts).ToDictionary(p => p.First, p => p.Second.Result);
+    }
+
+    private async Task<JobRecordPage> PageAsync(RedisKey index, long offset, int count, Func<JobRecord, bool> belongs,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        count = Math.Min(count, ReadBatchSize);
+        var batch = _db.CreateBatch();
+        var total = batch.SortedSetLengthAsync(index);
+        var ids = batch.SortedSetRangeByRankAsync(index, offset, offset + count - 1, Order.Descending);
+        batch.Execute();
+        await Task.WhenAll(total, ids).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var names = ids.Result.Select(v => v.ToString()).Where(id => id.Length > 0).ToArray();
+        var reads = _db.CreateBatch();
+        var hashes = names.Select(id => reads.HashGetAllAsync(Keys.Job(id))).ToArray();
+        reads.Execute();
+        await Task.WhenAll(hashes).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<JobRecord>(names.Length);
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (hashes[i].Result is { Length: > 0 } entries && TryRead(names[i], entries) is { } record && belongs(record))
+            {
+                records.Add(record);
+            }
+        }
+        return new JobRecordPage(records, total.Result, offset);
+    }
+
+    // Status indexes are separate keys (different Cluster slots), so they are written as a pipelined
+    // batch after the record, not in its transaction: a crash between the two leaves an entry that the
+    // dashboard's page read skips (its record is gone or has another status), never a lost record.
+    private async Task IndexStatusAsync(JobRecord record, RedisValue previousStatus, DateTimeOffset now)
+    {
+        var tx = _db.CreateBatch();
+        var steps = new List<Task>(5);
+        var statusName = RedisRecordFormat.StatusName(record.Status);
+        if (!previousStatus.IsNull && previousStatus != statusName)
+        {
+            steps.Add(tx.SortedSetRemoveAsync($"{Keys.Prefix}:status:{RedisKeys.Escape(previousStatus.ToString())}", record.Id));
+        }
+        var statusKey = Keys.Status(record.Status);
+        var nowMs = now.ToUnixTimeMilliseconds();
+        steps.Add(tx.SortedSetAddAsync(statusKey, record.Id, nowMs));
+        if (record.IsFinished)
+        {
+            // Finished records expire a TTL after their last save; their entries go with them.
+            var expired = nowMs - (long)_options.CompletedRecordTtl.TotalMilliseconds;
+            steps.Add(tx.SortedSetRemoveRangeByScoreAsync(statusKey, double.NegativeInfinity, expired, Exclude.Stop));
+        }
+        steps.Add(tx.SetAddAsync(Keys.Nodes, record.Node));
+        tx.Execute();
+        await Task.WhenAll(steps).ConfigureAwait(false);
+    }
+
+    private async Task UnindexStatusAsync(string id)
+    {
+        var tx = _db.CreateBatch();
+        var steps = new List<Task>();
+        foreach (var status in Enum.GetValues<JobStatus>())
+        {
+            steps.Add(tx.SortedSetRemoveAsync(Keys.Status(status), id));
+        }
+        tx.Execute();
+        await Task.WhenAll(steps).ConfigureAwait(false);
+    }
+}
+
+/// <summary>One page of job records from a Redis index.</summary>
+/// <param name="Records">The readable records of the page, in index order.</param>
+/// <param name="Total">How many entries the index holds.</param>
+/// <param name="Offset">The rank of the page's first entry.</param>
+public sealed record JobRecordPage(IReadOnlyList<JobRecord> Records, long Total, long Offset);
