@@ -18,3 +18,13 @@ public enum JobStatus
     /// <summary>Cancelled by the app, the job, or an errback.</summary>
     Cancelled = 6,
 }
+
+/// <summary>The names a status has outside .NET.</summary>
+public static class JobStatusNames
+{
+    /// <summary>
+    /// The name JobReactor and the Redis layout use (<c>new</c>, <c>queued</c>, <c>in progress</c>,
+    /// <c>complete</c>, <c>error</c>, <c>failed</c>, <c>cancelled</c>), as in <c>args["job_itself"]["status"]</c>.
+    /// </summary>
+    public static string ToStoredName(this JobStatus status) => Storage.Redis.RedisRecordFormat.StatusName(status);
+}

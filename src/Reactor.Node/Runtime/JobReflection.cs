@@ -12,7 +12,7 @@ internal static class JobReflection
             ["name"] = record.Name,
             ["args"] = job.StoredArgs().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             ["attempt"] = record.Attempt,
-            ["status"] = Reactor.Storage.Redis.RedisRecordFormat.StatusName(record.Status),
+            ["status"] = record.Status.ToStoredName(),
             ["make_after"] = record.MakeAfter?.TotalSeconds,
             ["run_at"] = record.RunAt?.UtcDateTime,
             ["period"] = record.Period?.TotalSeconds,

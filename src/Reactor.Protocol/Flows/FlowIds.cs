@@ -6,10 +6,12 @@ namespace Reactor.Protocol.Flows;
 /// <summary>
 /// Deterministic ids of published tasks. A child's id is <c>{runId}:{hash}</c>: the run (the root
 /// publish's id, which has no ':') stays readable in every descendant, and the hash of
-/// (parent id, publish index) keeps ids short however deep the chain goes.
+/// (parent id, publish index) keeps ids short however deep the chain goes. Public because the node
+/// derives ids with it and the distributor groups a run's jobs by <see cref="RunOf"/>.
 /// </summary>
-internal static class FlowIds
+public static class FlowIds
 {
+    /// <summary>Separates the run id from a descendant's hash.</summary>
     public const char Separator = ':';
 
     /// <summary>The run a job belongs to: the part of its id before the first ':', or the whole id for a root.</summary>

@@ -19,10 +19,14 @@ namespace Reactor.Protocol.Jobs;
 [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Typed args are bound by reflection on purpose.")]
 [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Typed args are bound by reflection on purpose.")]
 [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Typed args are bound by reflection on purpose.")]
-internal static class ArgsBinder
+public static class ArgsBinder
 {
     private const int MaxDepth = 32;
 
+    /// <summary>
+    /// Binds <paramref name="map"/> to a new <paramref name="target"/> (public for the node's typed jobs);
+    /// throws <see cref="JobArgsException"/> naming <paramref name="path"/> when a value does not fit.
+    /// </summary>
     public static object Bind(IEnumerable<KeyValuePair<string, object?>> map, Type target, string path, int depth = 0)
     {
         if (depth > MaxDepth)
@@ -92,6 +96,7 @@ internal static class ArgsBinder
         return instance;
     }
 
+    /// <summary>Converts one arg value to <paramref name="target"/>; errors name <paramref name="path"/>.</summary>
     public static object? Convert(object? value, Type target, string path, int depth = 0, NullabilityInfo? nullability = null)
     {
         if (value is null)

@@ -8,9 +8,10 @@ namespace Reactor.Protocol.Scheduling;
 /// one before anything is queued; the node parses it again (cached) to find each next slot. Daylight
 /// saving follows Cronos: a slot that falls in a spring-forward gap runs at the first instant after the
 /// gap, and a slot that falls in a fall-back overlap runs once (in the first of the two hours) unless the
-/// expression's hour field is <c>*</c> or a step, in which case it runs in both.
+/// expression's hour field is <c>*</c> or a step, in which case it runs in both. Public because the
+/// distributor and the node both use it (one parser, one answer at both ends).
 /// </summary>
-internal sealed class CronSchedule
+public sealed class CronSchedule
 {
     private static readonly ConcurrentDictionary<(string, string?), CronSchedule> Cache = new();
 

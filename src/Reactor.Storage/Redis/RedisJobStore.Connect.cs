@@ -26,7 +26,12 @@ public sealed partial class RedisJobStore
         return new RedisJobStore(redis, options, logger, timeProvider: null, ownsConnection: true);
     }
 
-    internal static async Task<ConnectionMultiplexer> ConnectMultiplexerAsync(ConfigurationOptions config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects a multiplexer to <paramref name="config"/> the way <see cref="ConnectAsync"/> does (one
+    /// attempt within its connect timeout, then one PING), with the same errors; for components that keep
+    /// their own keys on the store's Redis (the distributor's journal).
+    /// </summary>
+    public static async Task<ConnectionMultiplexer> ConnectMultiplexerAsync(ConfigurationOptions config, CancellationToken cancellationToken)
     {
         var endpoint = RedisAddress.Describe(config);
         var timeout = TimeSpan.FromMilliseconds(config.ConnectTimeout);
