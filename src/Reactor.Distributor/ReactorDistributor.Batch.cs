@@ -1,5 +1,5 @@
-using Reactor.Distribution;
-using Reactor.Distribution.Feedback;
+using Reactor.Distributor;
+using Reactor.Distributor.Feedback;
 
 namespace Reactor;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Reactor.Distribution.Discovery;
+using Reactor.Distributor.Discovery;
 using Reactor.Storage.Discovery;
 
 namespace Reactor;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Reactor.Distribution;
-using Reactor.Distribution.Durability;
-using Reactor.Distribution.Feedback;
+using Reactor.Distributor;
+using Reactor.Distributor.Durability;
+using Reactor.Distributor.Feedback;
 
 namespace Reactor;
 

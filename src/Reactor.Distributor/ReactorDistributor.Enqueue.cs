@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Reactor.Distribution;
-using Reactor.Distribution.Feedback;
+using Reactor.Distributor;
+using Reactor.Distributor.Feedback;
 using Reactor.Protocol.Messages;
 
 namespace Reactor;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Reactor.Distribution;
-using Reactor.Distribution.Feedback;
-using Reactor.Distribution.Flows;
+using Reactor.Distributor;
+using Reactor.Distributor.Feedback;
+using Reactor.Distributor.Flows;
 using Reactor.Protocol.Messages;
 
 namespace Reactor;

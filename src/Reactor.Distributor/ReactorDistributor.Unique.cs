@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Reactor.Distribution;
-using Reactor.Distribution.Feedback;
-using Reactor.Distribution.Uniqueness;
+using Reactor.Distributor;
+using Reactor.Distributor.Feedback;
+using Reactor.Distributor.Uniqueness;
 
 namespace Reactor;
 

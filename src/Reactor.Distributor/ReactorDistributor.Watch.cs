@@ -1,4 +1,4 @@
-using Reactor.Distribution;
+using Reactor.Distributor;
 
 namespace Reactor;
 

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Reactor.Distribution;
-using Reactor.Distribution.Feedback;
-using Reactor.Distribution.Metrics;
-using Reactor.Distribution.Sessions;
+using Reactor.Distributor;
+using Reactor.Distributor.Feedback;
+using Reactor.Distributor.Metrics;
+using Reactor.Distributor.Sessions;
 using Reactor.Protocol.Framing;
 
 namespace Reactor;

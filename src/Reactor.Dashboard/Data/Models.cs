@@ -36,7 +36,7 @@ internal sealed record JobsModel(JobsQuery Query, IReadOnlyList<JobRow> Rows, lo
 internal sealed record JobModel(
     string Id,
     JobRecord? Record,
-    Reactor.Distribution.Durability.StoredResult? Stored,
+    Reactor.Distributor.Durability.StoredResult? Stored,
     JobArgs? StoredArgs,
     RecentResult? Recent,
     bool Unsettled,

@@ -1,5 +1,5 @@
 using MessagePack;
-using Reactor.Distribution.Durability;
+using Reactor.Distributor.Durability;
 using Reactor.Protocol.Framing;
 using Reactor.Storage.Redis;
 using StackExchange.Redis;

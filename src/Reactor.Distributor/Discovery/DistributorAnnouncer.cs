@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reactor.Storage.Discovery;
 
-namespace Reactor.Distribution.Discovery;
+namespace Reactor.Distributor.Discovery;
 
 /// <summary>
 /// Keeps a distributor's record in the <see cref="DistributorDirectory"/> alive: written at start,

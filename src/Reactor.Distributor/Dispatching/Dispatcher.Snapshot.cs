@@ -1,4 +1,4 @@
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 // The routing state as the snapshot shows it: O(nodes + job names), never O(jobs), under the lock.
 internal sealed partial class Dispatcher

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 // Jobs whose name no connected node announces: a typo or a node not deployed yet must not wait
 // silently for the whole PendingTimeout.

@@ -1,6 +1,6 @@
-using Reactor.Distribution.Metrics;
+using Reactor.Distributor.Metrics;
 
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// Decides which node runs which job, and owns all routing state: one <see cref="NodeSlot"/> per

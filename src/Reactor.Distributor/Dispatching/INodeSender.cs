@@ -1,6 +1,6 @@
 using Reactor.Protocol.Messages;
 
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// The dispatcher's only way to a node: what it sends, and what the snapshot shows of the connection.

@@ -1,6 +1,6 @@
 using Reactor.Protocol.Messages;
 
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// A job on the distributor side from <c>Enqueue</c> until its final result. The dispatch message is

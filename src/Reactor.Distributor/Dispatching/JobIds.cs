@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// Job ids: a 96-bit random prefix drawn once per distributor instance, then a counter. Unique

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// A connected node as the dispatcher routes to it. The session builds it from the node's Hello and

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// Jobs waiting for a node, in one FIFO queue per job name so a node that connects or returns

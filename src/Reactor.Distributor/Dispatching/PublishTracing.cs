@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Reactor.Protocol.Diagnostics;
 
-namespace Reactor.Distribution;
+namespace Reactor.Distributor;
 
 /// <summary>
 /// The distributor's spans: one producer span per enqueued job (and per fork/join task), whose context

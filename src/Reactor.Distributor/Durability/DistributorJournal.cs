@@ -1,12 +1,12 @@
 using System.Buffers;
 using MessagePack;
 using Microsoft.Extensions.Logging;
-using Reactor.Distribution.Feedback;
+using Reactor.Distributor.Feedback;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
 using StackExchange.Redis;
 
-namespace Reactor.Distribution.Durability;
+namespace Reactor.Distributor.Durability;
 
 /// <summary>
 /// Makes the distributor's accepted-but-unsettled jobs and recent results survive an application

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Reactor.Distribution.Durability;
+namespace Reactor.Distributor.Durability;
 
 /// <summary>
 /// The Redis keys of one durable distributor. Every key carries the distributor's name as a hash tag

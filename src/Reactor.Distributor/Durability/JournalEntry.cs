@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Reactor.Distribution.Durability;
+namespace Reactor.Distributor.Durability;
 
 /// <summary>A job the distributor accepted and has not settled, as kept in Redis.</summary>
 [MessagePackObject]

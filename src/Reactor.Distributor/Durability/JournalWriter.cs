@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Reactor.Distribution.Durability;
+namespace Reactor.Distributor.Durability;
 
 /// <summary>
 /// Group commit for the journal: every write requested while the previous round trip was in

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 /// <summary>
 /// Counts a batch's settled jobs. Each job reports once (its feedback entry's <c>Settled</c> hook runs on

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 internal sealed partial class FeedbackRegistry
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 // Progress reports go through the same delivery loop as results, so the app's progress lambda sees a
 // job's reports in the order the node sent them, and all of them before the job's final feedback.

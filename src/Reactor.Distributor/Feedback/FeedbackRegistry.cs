@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Reactor.Protocol.Messages;
 
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 /// <summary>
 /// What the app asked to hear about one job. <see cref="Settled"/> is the distributor's own hook (a unique

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 /// <summary>Where final results are made durable before their feedback runs (the distributor's Redis journal).</summary>
 internal interface IResultJournal

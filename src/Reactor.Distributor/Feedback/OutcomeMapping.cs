@@ -1,6 +1,6 @@
 using Reactor.Protocol.Messages;
 
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 /// <summary>
 /// The one place where a node's <see cref="Result"/> becomes the application's <see cref="JobResult"/>,

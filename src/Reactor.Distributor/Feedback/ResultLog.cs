@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Feedback;
+namespace Reactor.Distributor.Feedback;
 
 /// <summary>
 /// The last final results (a fixed ring) and counts by outcome since start, for the snapshot.

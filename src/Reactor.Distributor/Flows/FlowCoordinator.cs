@@ -4,7 +4,7 @@ using Reactor.Protocol.Flows;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
 
-namespace Reactor.Distribution.Flows;
+namespace Reactor.Distributor.Flows;
 
 /// <summary>The payload a trigger keeps until it fires: the task to run and its data.</summary>
 [MessagePackObject]

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Flows;
+namespace Reactor.Distributor.Flows;
 
 /// <summary>A trigger whose events have all been emitted: its payload and the events in emission order.</summary>
 internal sealed record ReadyTrigger(string TriggerId, byte[] Payload, IReadOnlyList<(string Name, byte[] Data)> Events);

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Flows;
+namespace Reactor.Distributor.Flows;
 
 /// <summary>
 /// Fork/join state in the distributor's memory, for distributors without Redis. Exactly-once holds

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Flows;
+namespace Reactor.Distributor.Flows;
 
 // The Lua scripts. Every key comes in KEYS and every value in ARGV: nothing user-supplied is ever
 // spliced into script text. Each script refreshes the TTL of the keys it touches, so a run's keys

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Reactor.Distribution.Durability;
+using Reactor.Distributor.Durability;
 using StackExchange.Redis;
 
-namespace Reactor.Distribution.Flows;
+namespace Reactor.Distributor.Flows;
 
 /// <summary>
 /// Fork/join state in Redis, on the durable journal's connection. Keys (prefix "reactor"; <c>{name}</c>

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Reactor.Metrics;
 
-namespace Reactor.Distribution.Metrics;
+namespace Reactor.Distributor.Metrics;
 
 /// <summary>
 /// The distributor's instruments on its own <c>Reactor</c> meter. Hot-path methods are one

@@ -1,6 +1,6 @@
 using Reactor.Protocol.Messages;
 
-namespace Reactor.Distribution.Sessions;
+namespace Reactor.Distributor.Sessions;
 
 internal sealed partial class NodeSession
 {

@@ -3,7 +3,7 @@ using Reactor.Protocol;
 using Reactor.Protocol.Messages;
 using Reactor.Transport;
 
-namespace Reactor.Distribution.Sessions;
+namespace Reactor.Distributor.Sessions;
 
 internal sealed partial class NodeSession
 {

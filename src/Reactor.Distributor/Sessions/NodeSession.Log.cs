@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Reactor.Distribution.Sessions;
+namespace Reactor.Distributor.Sessions;
 
 internal sealed partial class NodeSession
 {

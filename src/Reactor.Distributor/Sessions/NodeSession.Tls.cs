@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reactor.Transport;
 
-namespace Reactor.Distribution.Sessions;
+namespace Reactor.Distributor.Sessions;
 
 internal sealed partial class NodeSession
 {

@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Reactor.Distribution.Feedback;
+using Reactor.Distributor.Feedback;
 using Reactor.Protocol.Framing;
 using Reactor.Protocol.Messages;
 using Reactor.Transport;
 
-namespace Reactor.Distribution.Sessions;
+namespace Reactor.Distributor.Sessions;
 
 /// <summary>
 /// The distributor's side of one node connection. The link itself (TLS, framing, the read and write

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Uniqueness;
+namespace Reactor.Distributor.Uniqueness;
 
 /// <summary>
 /// Who holds each <c>EnqueueOptions.UniqueKey</c>. A claim either takes the key for a job or names the job

@@ -1,4 +1,4 @@
-namespace Reactor.Distribution.Uniqueness;
+namespace Reactor.Distributor.Uniqueness;
 
 /// <summary>Unique keys of one distributor without Redis: a map under a lock, expiry read from the distributor's clock.</summary>
 internal sealed class MemoryUniqueKeys(TimeProvider time) : IUniqueKeys

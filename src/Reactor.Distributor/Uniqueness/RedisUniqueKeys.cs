@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Reactor.Distribution.Uniqueness;
+namespace Reactor.Distributor.Uniqueness;
 
 /// <summary>
 /// Unique keys shared by every application instance on one Redis: <c>{prefix}:unique:{key}</c> holds the

@@ -87,7 +87,7 @@ public sealed class SnapshotTests
     [Test]
     public void The_ring_keeps_the_last_hundred_results_newest_first()
     {
-        var log = new Distribution.Feedback.ResultLog(TimeProvider.System);
+        var log = new Reactor.Distributor.Feedback.ResultLog(TimeProvider.System);
         for (var i = 0; i < 250; i++)
         {
             log.Add("n", new JobResult(i.ToString(System.Globalization.CultureInfo.InvariantCulture), JobOutcome.Succeeded, new JobArgs(), null));

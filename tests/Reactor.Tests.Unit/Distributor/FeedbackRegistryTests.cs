@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
-using Reactor.Distribution.Feedback;
+using Reactor.Distributor.Feedback;
 using Reactor.Protocol.Messages;
 
 namespace Reactor.Tests.Unit.Distributor;

@@ -1,6 +1,6 @@
 using MessagePack;
 using NUnit.Framework;
-using Reactor.Distribution.Durability;
+using Reactor.Distributor.Durability;
 
 namespace Reactor.Tests.Unit.Distributor;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using Reactor.Distribution;
-using Reactor.Distribution.Flows;
+using Reactor.Distributor;
+using Reactor.Distributor.Flows;
 using Reactor.Protocol.Flows;
 using Reactor.Protocol.Messages;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using Reactor.Distribution.Flows;
+using Reactor.Distributor.Flows;
 using Reactor.Protocol.Flows;
 using Reactor.Protocol.Messages;
 

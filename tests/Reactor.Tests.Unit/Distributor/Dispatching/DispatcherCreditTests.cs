@@ -1,5 +1,5 @@
 using NUnit.Framework;
-using Reactor.Distribution;
+using Reactor.Distributor;
 
 namespace Reactor.Tests.Unit.Distributor.Dispatching;
 

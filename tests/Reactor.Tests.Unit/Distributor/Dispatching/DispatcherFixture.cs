@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
-using Reactor.Distribution;
-using Reactor.Distribution.Metrics;
+using Reactor.Distributor;
+using Reactor.Distributor.Metrics;
 using Reactor.Protocol.Messages;
 
 namespace Reactor.Tests.Unit.Distributor.Dispatching;

@@ -1,4 +1,4 @@
-using Reactor.Distribution;
+using Reactor.Distributor;
 using Reactor.Protocol.Messages;
 
 namespace Reactor.Tests.Unit.Distributor.Dispatching;
