@@ -217,12 +217,16 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         {
             _journal?.MarkDelivered(result.JobId);
         }
-        feedback.Completion?.TrySetResult(result);
+        if (feedback.OnProgress is null)
+        {
+            feedback.Completion?.TrySetResult(result);
+        }
+        // Otherwise the delivery loop completes it, after the progress reports queued before this result.
     }
 
     private static bool HasLambdas(JobFeedback feedback) =>
         feedback.Success is not null || feedback.Error is not null || feedback.Cancelled is not null
-        || feedback.Recovered is not null || feedback.Duplicates is not null;
+        || feedback.Recovered is not null || feedback.Duplicates is not null || feedback.OnProgress is not null;
 
     private async Task DeliverAsync()
     {
@@ -234,6 +238,10 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
                 continue;
             }
             Run(feedback, result);
+            if (feedback.OnProgress is not null)
+            {
+                feedback.Completion?.TrySetResult(result);
+            }
             foreach (var duplicate in feedback.Duplicates ?? [])
             {
                 Run(duplicate, result);
