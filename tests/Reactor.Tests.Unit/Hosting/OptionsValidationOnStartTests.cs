@@ -39,7 +39,7 @@ public sealed class OptionsValidationOnStartTests
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.That(error!.Failures, Does.Contain("Name is required"));
-        Assert.That(error.Failures, Does.Contain("at least one distributor address (host:port) is required, or Discover"));
+        Assert.That(error.Failures, Does.Contain("at least one distributor address (host:port) is required"));
         Assert.That(error.Failures, Does.Contain("define jobs with JobsDirectory or Jobs"));
     }
 
