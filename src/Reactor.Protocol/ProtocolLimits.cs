@@ -7,15 +7,22 @@ public sealed record ProtocolLimits
 {
     /// <summary>
     /// The newest protocol version this build speaks. Version 2 added the reason of a result
-    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome.
+    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome;
+    /// version 3 added message types 13 and 14 (<c>ResultAckRange</c>: results acknowledged in runs).
     /// </summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>The oldest protocol version this build still speaks, with peers that speak no newer one.</summary>
     public const int OldestVersion = 1;
 
     /// <summary>The first version whose <c>Result</c> carries a reason and an error text for every job that did not succeed.</summary>
     public const int ResultReasonVersion = 2;
+
+    /// <summary>
+    /// The first version whose distributor acknowledges final results with <c>ResultAckRange</c> (by their running
+    /// number on the connection) instead of a <c>ResultAck</c> per job.
+    /// </summary>
+    public const int RangeAckVersion = 3;
 
     /// <summary>
     /// The version a node speaks on a connection whose distributor speaks <paramref name="lowest"/> to
