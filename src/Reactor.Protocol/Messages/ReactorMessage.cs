@@ -19,6 +19,7 @@ namespace Reactor.Protocol.Messages;
 [Union(MessageType.ResultAck, typeof(ResultAck))]
 [Union(MessageType.Publish, typeof(Publish))]
 [Union(MessageType.Progress, typeof(Progress))]
+[Union(MessageType.DispatchBatch, typeof(DispatchBatch))]
 public interface IReactorMessage
 {
 }
@@ -52,4 +53,6 @@ public static class MessageType
     public const int Publish = 11;
     /// <summary>Node → distributor, job code reported its progress.</summary>
     public const int Progress = 12;
+    /// <summary>Distributor → node, several jobs to run, in order (protocol version 3; see <see cref="Messages.DispatchBatch"/>).</summary>
+    public const int DispatchBatch = 13;
 }
