@@ -136,6 +136,13 @@ internal sealed partial class DistributorLink
             case Dispatch dispatch:
                 _handler.OnDispatch(this, generation, dispatch);
                 break;
+            case DispatchBatch batch:
+                // In order, exactly as if each job had come in its own Dispatch frame.
+                foreach (var dispatch in batch.Jobs)
+                {
+                    _handler.OnDispatch(this, generation, dispatch);
+                }
+                break;
             case Cancel cancel:
                 _handler.OnCancel(this, cancel);
                 break;

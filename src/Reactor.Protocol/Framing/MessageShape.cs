@@ -32,6 +32,7 @@ internal static class MessageShape
         [MessageType.Goodbye] = 1,
         [MessageType.ResultAck] = 1,
         [MessageType.Publish] = 8,
+        [MessageType.DispatchBatch] = 1,
         [MessageType.ResultAckRange] = 2,
     };
 
@@ -93,9 +94,10 @@ internal static class MessageShape
                 Require(m.Reason, "Reject.Reason");
                 break;
             case Dispatch m:
-                Require(m.JobId, "Dispatch.JobId");
-                Require(m.Name, "Dispatch.Name");
-                Require(m.Args, "Dispatch.Args");
+                CheckDispatch(m, "Dispatch");
+                break;
+            case DispatchBatch m:
+                CheckBatch(m);
                 break;
             case Result m:
                 Require(m.JobId, "Result.JobId");
@@ -131,6 +133,26 @@ internal static class MessageShape
                     throw new InvalidDataException($"malformed message: Progress.Message is longer than {Progress.MaxMessageLength} characters");
                 }
                 break;
+        }
+    }
+
+    private static void CheckDispatch(Dispatch m, string name)
+    {
+        Require(m.JobId, name + ".JobId");
+        Require(m.Name, name + ".Name");
+        Require(m.Args, name + ".Args");
+    }
+
+    private static void CheckBatch(DispatchBatch m)
+    {
+        Require(m.Jobs, "DispatchBatch.Jobs");
+        if (m.Jobs.Count == 0)
+        {
+            throw new InvalidDataException("malformed message: DispatchBatch.Jobs is empty");
+        }
+        for (var i = 0; i < m.Jobs.Count; i++)
+        {
+            CheckDispatch(m.Jobs[i], $"DispatchBatch.Jobs[{i}]");
         }
     }
 

@@ -10,9 +10,11 @@ namespace Reactor.Tests.Unit.Protocol;
 public class ProtocolVersionTests
 {
     [TestCase(1, 2, 2, TestName = "a version 1-2 distributor gets version 2")]
+    [TestCase(1, 3, 3, TestName = "a version 1-3 distributor gets version 3")]
     [TestCase(1, 0, 1, TestName = "a version 1 distributor (no MaxProtocolVersion) gets version 1")]
     [TestCase(1, 1, 1, TestName = "a distributor that says 1 to 1 gets version 1")]
     [TestCase(2, 0, 2, TestName = "a version 2-only distributor gets version 2")]
+    [TestCase(3, 0, 3, TestName = "a version 3-only distributor gets version 3")]
     [TestCase(1, 3, 3, TestName = "a version 1-3 distributor gets version 3")]
     [TestCase(2, 3, 3, TestName = "a version 2-3 distributor gets version 3")]
     [TestCase(1, 9, 3, TestName = "a newer distributor that still speaks 3 gets version 3")]

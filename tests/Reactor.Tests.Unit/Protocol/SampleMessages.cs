@@ -63,6 +63,11 @@ internal static class SampleMessages
             TimeZone = "Europe/Paris",
             CronMisfire = 1,
         }),
+        ("DispatchBatch", new DispatchBatch(new Dispatch[]
+        {
+            new("job-46", "report", new JobArgs { ["n"] = 1 }, 0, 0, false, 0, 0, 0),
+            new("job-47", "report", new JobArgs { ["n"] = 2 }, 0, 0, false, 0, 0, 0),
+        })),
         ("Result", new Result(
             "job-42",
             JobOutcome.Succeeded,
