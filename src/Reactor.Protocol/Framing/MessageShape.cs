@@ -94,7 +94,7 @@ internal static class MessageShape
                 Require(m.Reason, "Reject.Reason");
                 break;
             case Dispatch m:
-                CheckDispatch(m, "Dispatch");
+                CheckDispatch(m, -1);
                 break;
             case DispatchBatch m:
                 CheckBatch(m);
@@ -136,8 +136,14 @@ internal static class MessageShape
         }
     }
 
-    private static void CheckDispatch(Dispatch m, string name)
+    /// <summary>A lone Dispatch (<paramref name="index"/> −1) or a batch's job; the field's name is built only for the error.</summary>
+    private static void CheckDispatch(Dispatch m, int index)
     {
+        if (m.JobId is not null && m.Name is not null && m.Args is not null)
+        {
+            return; // every job of every batch passes here: no strings on the way
+        }
+        var name = index < 0 ? "Dispatch" : $"DispatchBatch.Jobs[{index}]";
         Require(m.JobId, name + ".JobId");
         Require(m.Name, name + ".Name");
         Require(m.Args, name + ".Args");
@@ -152,7 +158,7 @@ internal static class MessageShape
         }
         for (var i = 0; i < m.Jobs.Count; i++)
         {
-            CheckDispatch(m.Jobs[i], $"DispatchBatch.Jobs[{i}]");
+            CheckDispatch(m.Jobs[i], i);
         }
     }
 
