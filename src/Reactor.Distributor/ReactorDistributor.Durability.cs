@@ -44,8 +44,11 @@ public sealed partial class ReactorDistributor
             {
                 MaxDispatches = entry.MaxDispatches,
                 UniqueKey = entry.UniqueKey,
-                Priority = Enum.IsDefined((JobPriority)entry.Priority) ? (JobPriority)entry.Priority : JobPriority.Normal,
+                // An unknown value (a newer build's) reads as the default rather than failing the recovery.
+                Priority = entry.Scheduling?.Priority is { } priority && Enum.IsDefined((JobPriority)priority) ? (JobPriority)priority : JobPriority.Normal,
+                UniqueUntil = entry.Scheduling?.UniqueUntil == (int)UniqueUntil.Start ? UniqueUntil.Start : UniqueUntil.Finish,
             };
+            ReleaseOnStart(job);
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             if (entry.UniqueKey is { } key)
             {

@@ -164,6 +164,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         // First, so nodes that discover distributors stop dialling this one.
         await StopAnnouncingAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        StopReleaseTimers();
         _listener?.Dispose();
         _sweeper?.Dispose();
         _watch?.Dispose();

@@ -365,6 +365,11 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         _inFlight[job.Id] = job;
         metrics.Dispatched(job);
         node.Sender.Dispatch(job.Dispatch);
+        if (job.OnFirstSend is { } firstSend)
+        {
+            job.OnFirstSend = null;
+            firstSend(job);
+        }
     }
 
     /// <summary>Hands waiting jobs to <paramref name="node"/> while it has credit.</summary>

@@ -36,6 +36,15 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>How long its unique key is held at most.</summary>
     public TimeSpan UniqueFor { get; init; }
 
+    /// <summary>Its <c>EnqueueOptions.UniqueUntil</c>: whether its key goes when it starts rather than when it settles.</summary>
+    public UniqueUntil UniqueUntil { get; init; }
+
+    /// <summary>
+    /// Runs once, under the dispatcher's lock, the first time the job is handed to a node (a send, not a
+    /// re-send after a lost node); must be brief and must not call the dispatcher. Null for most jobs.
+    /// </summary>
+    public Action<JobEnvelope>? OnFirstSend { get; set; }
+
     /// <summary>When it last entered the pending queue (for the age of the oldest waiting job).</summary>
     public DateTimeOffset PendingSince { get; set; }
 

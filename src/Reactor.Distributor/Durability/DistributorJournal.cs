@@ -148,7 +148,9 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         {
             MaxDispatches = job.MaxDispatches,
             UniqueKey = job.UniqueKey,
-            Priority = (int)job.Priority,
+            Scheduling = job.Priority == JobPriority.Normal && job.UniqueUntil == UniqueUntil.Finish
+                ? null
+                : new JournalScheduling { Priority = (int)job.Priority, UniqueUntil = (int)job.UniqueUntil },
         };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }
