@@ -22,8 +22,9 @@ public sealed class DistributorOptions
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The starvation bound of <see cref="EnqueueOptions.Priority"/>: a waiting job of lower priority that has
-    /// waited this long is offered before any job of higher priority (oldest first). Default: 30 s.
+    /// The starvation bound of <see cref="EnqueueOptions.Priority"/>: a job that has waited this long for credit
+    /// is offered before every job that has waited less, whatever their priorities, and such aged jobs go oldest
+    /// first. So once a low job has aged, no job enqueued after it starts before it. Default: 30 s; must be positive.
     /// </summary>
     public TimeSpan PriorityAging { get; set; } = TimeSpan.FromSeconds(30);
 

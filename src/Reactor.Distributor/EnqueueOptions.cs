@@ -65,9 +65,10 @@ public sealed record EnqueueOptions
 
     /// <summary>
     /// Which waiting job a node gets first when jobs wait for credit: high before normal before low, oldest
-    /// first within a level, across job names. A lower-priority job that has waited
-    /// <see cref="DistributorOptions.PriorityAging"/> (default 30 s) goes ahead of every other, so none
-    /// starves. A job that finds a node with credit is sent at once whatever its priority.
+    /// first within a level, across job names. A job that has waited <see cref="DistributorOptions.PriorityAging"/>
+    /// (default 30 s) goes ahead of every job that has waited less, so low priority never starves. A job that
+    /// finds a node with free credit is sent at once whatever its priority; a node starts what it is sent in
+    /// arrival order.
     /// </summary>
     public JobPriority Priority { get; init; }
 
