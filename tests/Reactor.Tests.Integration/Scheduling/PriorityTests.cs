@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Reactor.Tests.Integration.Services;
 using Reactor.Tests.Integration.Support;
 
 namespace Reactor.Tests.Integration.Scheduling;
@@ -107,5 +108,51 @@ public sealed class PriorityTests
         // would wait for all ten high jobs.
         var order = await StartOrderAsync(jobs);
         Assert.That(order, Is.EqualTo(new[] { "low" }.Concat(Enumerable.Range(0, 10).Select(i => $"high{i}"))));
+    }
+
+    /// <summary>
+    /// Jobs journaled while no node was connected are recovered by a restarted distributor with their
+    /// priorities: the node that then connects (capacity 1) starts the high ones first.
+    /// </summary>
+    [Test]
+    public async Task Priorities_survive_an_app_restart_with_the_journal()
+    {
+        var redis = await TestServices.RedisAsync();
+        var name = $"priority-{Guid.NewGuid():N}";
+        void Configure(DistributorOptions o)
+        {
+            o.Redis = redis;
+            o.Name = name;
+        }
+        var ids = new List<(string Tag, string Id)>();
+        await using (var first = await Cluster.StartAsync(Configure))
+        {
+            // No node: the jobs wait, journaled, and the app stops before any runs.
+            for (var i = 0; i < 3; i++)
+            {
+                foreach (var priority in new[] { JobPriority.Low, JobPriority.High })
+                {
+                    ids.Add(($"{priority}{i}", first.Distributor.Enqueue("stamp", null, new EnqueueOptions { Priority = priority })));
+                }
+            }
+        }
+
+        await using var second = await Cluster.StartAsync(Configure);
+        Assert.That(await Wait.UntilAsync(() => second.Distributor.PendingCount == ids.Count, Patience), Is.True, "every job recovered");
+        second.StartNode("restart_priority_node", "--capacity", "1");
+        await second.WaitForNodesAsync(1);
+        var results = new List<(string Tag, JobResult Result)>();
+        foreach (var (tag, id) in ids)
+        {
+            JobResult? result = null;
+            Assert.That(await Wait.UntilAsync(() => (result = second.Distributor.GetResultAsync(id).GetAwaiter().GetResult()) is not null, Patience),
+                Is.True, $"{tag} finished");
+            results.Add((tag, result!));
+        }
+
+        var order = results.OrderBy(r => r.Result.Args.Get<long>("start_seq")).Select(r => r.Tag).ToList();
+        TestContext.Out.WriteLine("start order: " + string.Join(", ", order));
+        Assert.That(order.Take(3), Is.All.StartsWith("High"), "the recovered high jobs first");
+        Assert.That(order.Skip(3), Is.All.StartsWith("Low"));
     }
 }
