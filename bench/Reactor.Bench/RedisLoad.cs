@@ -56,6 +56,29 @@ internal sealed class RedisLoad : IAsyncDisposable
         return new Snapshot(commands, input, output, cpu, perMaster, byCommand);
     }
 
+    /// <summary>
+    /// <see cref="ReadAsync"/> once Redis has gone quiet: node processes save job records in the
+    /// background, so the last results reach the application before the last writes reach Redis.
+    /// Reads every half second until fewer than <paramref name="quiet"/> commands arrived in between
+    /// (discovery polls and announcement renewals go on; a minute at most).
+    /// </summary>
+    public async Task<Snapshot> ReadSettledAsync(long quiet)
+    {
+        var last = await ReadAsync();
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(500);
+            var now = await ReadAsync();
+            var arrived = now.Commands - last.Commands;
+            last = now;
+            if (arrived < quiet)
+            {
+                break;
+            }
+        }
+        return last;
+    }
+
     /// <summary>Server CPU seconds (user + system) summed over the masters, read now (not reset by RESETSTAT).</summary>
     public async Task<double> CpuSecondsAsync()
     {

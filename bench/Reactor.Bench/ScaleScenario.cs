@@ -92,7 +92,7 @@ internal static class ScaleScenario
                 done.Add((await ExpectAsync(app, "done")).Split(' '));
             }
             var wall = clock.Elapsed.TotalSeconds;
-            var redisLoad = await load.ReadAsync();
+            var redisLoad = await load.ReadSettledAsync(quiet: 50 + (nodeCount * 10) + (appCount * 10));
             nodesCpu = Cpu(nodes) - nodesCpu;
             var jobs = perApp * appCount;
             var first = done.Min(d => long.Parse(d[1], CultureInfo.InvariantCulture));
