@@ -99,6 +99,61 @@ public sealed class DiscoveryFaultTests
         }
     }
 
+    [Test]
+    public async Task A_result_held_for_a_distributor_whose_record_vanished_is_delivered_once_when_it_is_announced_again()
+    {
+        var redis = await TestServices.RedisAsync();
+        var prefix = "gone" + Guid.NewGuid().ToString("N")[..8];
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var directory = new DistributorDirectory(connection.GetDatabase(), prefix);
+        var marks = Directory.CreateTempSubdirectory("reactor-vanished-").FullName;
+        try
+        {
+            // The node's static link goes to an anchor that is not announced; b is found by discovery only.
+            // b renews its record every 20 s, so the test, not the renewal, decides when it reappears.
+            await using var anchor = await Cluster.StartAsync();
+            await using var b = await Cluster.StartAsync(o =>
+            {
+                Announce(o, redis, prefix, "b");
+                o.AnnounceTtl = TimeSpan.FromMinutes(1);
+            });
+            await using var node = NodeProcess.Start("vanished_node", anchor.Address, Cluster.JobsDirectory,
+                "--discover", redis, "--discover-prefix", prefix, "--log-job-processing", "false");
+            await b.Distributor.WaitForNodesAsync(1).WaitAsync(Patience);
+            var record = (await directory.LiveAsync(DateTimeOffset.UtcNow)).Single();
+
+            var result = b.Distributor.EnqueueAsync("sleep_mark", new { ms = 3000, dir = marks, i = 1 });
+            await Task.Delay(500); // dispatched and running
+            await connection.GetDatabase().HashDeleteAsync(directory.Key, "b");
+            await WaitUntilAsync(() => node.Output.Any(l => l.Contains($"Distributor at {b.Address} is no longer announced", StringComparison.Ordinal)), node);
+            // The job finishes on the node while no link to b exists: its result has nowhere to go yet.
+            await WaitUntilAsync(() => Directory.GetFiles(marks).Length == 1, node);
+            Assert.That(result.IsCompleted, Is.False, "b cannot have heard the result: the node dropped its link");
+
+            await directory.AnnounceAsync(record);
+            var outcome = await result.WaitAsync(Patience);
+            Assert.That(outcome.Succeeded, Is.True, outcome.Error);
+            // b dispatched the unsettled job again on the new link; the node answered from the result it
+            // kept (no second run).
+            await Task.Delay(1_000);
+            Assert.That(Directory.GetFiles(marks), Has.Length.EqualTo(1), "the job ran once");
+        }
+        finally
+        {
+            Directory.Delete(marks, recursive: true);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, NodeProcess node)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "timed out; node output:\n" + string.Join("\n", node.Output.TakeLast(60)));
+            await Task.Delay(50);
+        }
+    }
+
     private static void Announce(DistributorOptions o, string redis, string prefix, string name)
     {
         o.Redis = redis;
