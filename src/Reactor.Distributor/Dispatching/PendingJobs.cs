@@ -58,17 +58,26 @@ internal sealed class PendingJobs
     /// Waiting jobs a node that runs <paramref name="names"/> could take, in the order they should be
     /// offered (oldest first per name). Lazy: the caller stops when the node is full, and may
     /// <see cref="Remove"/> the job it was just handed (and no other) while enumerating.
+    /// <paramref name="open"/> is asked before each job is handed out: a name it refuses (at its
+    /// <c>DistributorOptions.Limit</c>) is skipped at once instead of job by job.
     /// </summary>
-    public IEnumerable<JobEnvelope> Candidates(IEnumerable<string> names)
+    public IEnumerable<JobEnvelope> Candidates(IEnumerable<string> names, Func<string, bool>? open = null)
     {
         foreach (var name in names)
         {
             foreach (var job in Waiting(name))
             {
+                if (open is not null && !open(name))
+                {
+                    break;
+                }
                 yield return job;
             }
         }
     }
+
+    /// <summary>How many jobs named <paramref name="name"/> wait.</summary>
+    public int CountOf(string name) => _byName.GetValueOrDefault(name)?.Count ?? 0;
 
     /// <summary>The jobs named <paramref name="name"/>, oldest first; the caller may remove the job it was just handed.</summary>
     public IEnumerable<JobEnvelope> Waiting(string name)
