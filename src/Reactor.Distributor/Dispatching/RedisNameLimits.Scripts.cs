@@ -7,8 +7,8 @@ internal sealed partial class RedisNameLimits
     /// <summary>
     /// ARGV: instance, want, concurrency (0 = none), perSecond (0 = none), burst, ttl ms.
     /// Reclaims expired instances' slots, grants min(want, free slots, whole tokens), and returns
-    /// {granted, wait}: wait is the ms until enough tokens for the request are due when tokens were
-    /// short, else -1.
+    /// {granted, wait}: when not one whole token was left, wait is the ms until half the bucket (at least
+    /// one token, at most the request) is due; else -1.
     /// </summary>
     private const string AcquireScript = """
         local t = redis.call('TIME')
@@ -37,7 +37,10 @@ internal sealed partial class RedisNameLimits
           local whole = math.floor(tokens)
           if whole < grant then
             if whole == 0 then
-              wait = math.max(1, math.ceil((math.min(grant, burst) - tokens) * 1000 / rate))
+              -- Ask back when half the bucket is due, not all of it: an answer that comes late
+              -- (round trip, timer) then still finds room, and no token overflows the bucket.
+              local need = math.max(1, math.min(grant, math.floor(burst / 2)))
+              wait = math.max(1, math.ceil((need - tokens) * 1000 / rate))
             end
             grant = whole
           end

@@ -12,7 +12,7 @@ namespace Reactor.Tests.Unit.Distributor.Dispatching;
 public sealed class DispatcherLimitTests : DispatcherFixture
 {
     private protected override void Configure(DistributorOptions options) =>
-        options.Limit("mail", concurrency: 2).Limit("sms", perSecond: 100).Limit("both", concurrency: 3, perSecond: 20);
+        options.Limit("mail", concurrency: 2).Limit("sms", perSecond: 100).Limit("both", concurrency: 3, perSecond: 2).Limit("fast", perSecond: 20);
 
     [Test]
     public void Jobs_over_the_concurrency_wait_and_go_out_as_slots_free()
@@ -151,17 +151,34 @@ public sealed class DispatcherLimitTests : DispatcherFixture
     {
         var (_, node) = Join("a", capacity: 100, jobNames: ["both"]);
         var jobs = Submit(6, "both");
-        Assert.That(node.Dispatched, Has.Count.EqualTo(1), "20/s holds one token");
+        Assert.That(node.Dispatched, Has.Count.EqualTo(1), "below 4/s the bucket holds one token");
 
-        Time.Advance(TimeSpan.FromMilliseconds(50));
-        Time.Advance(TimeSpan.FromMilliseconds(50));
-        Time.Advance(TimeSpan.FromMilliseconds(50));
-        Assert.That(node.Dispatched, Has.Count.EqualTo(3), "then one per 50 ms, until the concurrency of 3 is reached");
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromMilliseconds(500));
+        Time.Advance(TimeSpan.FromMilliseconds(500));
+        Time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.That(node.Dispatched, Has.Count.EqualTo(3), "then one per 500 ms, until the concurrency of 3 is reached");
+        Time.Advance(TimeSpan.FromSeconds(5));
         Assert.That(node.Dispatched, Has.Count.EqualTo(3), "tokens alone do not pass the concurrency");
 
         Dispatcher.Completed(jobs[0].Id);
         Assert.That(node.Dispatched, Has.Count.EqualTo(4), "the freed slot uses the token that had been waiting");
+    }
+
+    [Test]
+    public void From_4_per_second_up_the_bucket_holds_two_tokens_and_no_token_is_lost_between_wake_ups()
+    {
+        var (_, node) = Join("a", capacity: 1000, jobNames: ["fast"]);
+        Submit(100, "fast");
+        Assert.That(node.Dispatched, Has.Count.EqualTo(2), "the bucket holds two tokens at 20/s");
+
+        // The clock moves in steps that do not fall on the 50 ms token times.
+        for (var i = 0; i < 10; i++)
+        {
+            Time.Advance(TimeSpan.FromMilliseconds(35));
+            Time.Advance(TimeSpan.FromMilliseconds(35));
+        }
+
+        Assert.That(node.Dispatched, Has.Count.EqualTo(2 + 14), "700 ms at 20/s: 14 more");
     }
 
     [Test]
