@@ -28,6 +28,7 @@ public sealed partial class ReactorDistributor
             (reason, delay) => LogJournalUnavailable(_logger, reason, delay),
             _time, cancellationToken).ConfigureAwait(false);
         _feedback.UseJournal(_journal, _time);
+        _dispatcher.UseRedisLimits(_journal.Database, _options.KeyPrefix, _logger);
         if (!_options.DurableEnqueue)
         {
             LogFireAndForget(_logger);

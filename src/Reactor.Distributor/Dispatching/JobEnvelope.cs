@@ -60,6 +60,12 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>The node holding it, while it is on one (the dispatcher's, under its lock).</summary>
     public NodeSlot? Owner { get; set; }
 
+    /// <summary>
+    /// True while it holds a slot of its name's <c>DistributorOptions.Limit</c> (from dispatch to its final
+    /// result or the loss of its node); the dispatcher's, under its lock.
+    /// </summary>
+    public bool HoldsLimit { get; set; }
+
     /// <summary>How many times it was dispatched (more than once after a node was lost).</summary>
     public int Dispatches { get; set; }
 

@@ -4,8 +4,8 @@ namespace Reactor.Distributor;
 /// Jobs waiting for a node, in FIFO queues per job name so a node that connects or returns credit
 /// only looks at jobs it can run. Guarded by the dispatcher's lock.
 /// The dispatcher uses nothing but the members below: the order jobs are offered in
-/// (<see cref="Candidates"/>) is this class's business, so another policy (per-name limits) changes
-/// this class, not the routing.
+/// (<see cref="Candidates"/>) is this class's business; per-name limits reach it only as the filter
+/// <c>Candidates</c> is given.
 /// Priorities (<see cref="JobPriority"/>): each name keeps one FIFO per level; jobs are offered high,
 /// then normal, then low, except that a job that has waited the aging bound
 /// (<c>DistributorOptions.PriorityAging</c>) is offered before every job that has not, oldest first
@@ -70,8 +70,10 @@ internal sealed class PendingJobs(TimeProvider time, TimeSpan aging)
     /// high, normal and low, oldest first within a level across the names. Lazy: the caller stops when
     /// the node is full, and may <see cref="Remove"/> the job it was just handed (and no other) while
     /// enumerating.
+    /// <paramref name="open"/> is asked before each job is handed out: a name it refuses (at its
+    /// <c>DistributorOptions.Limit</c>) is dropped from the offer at once instead of job by job.
     /// </summary>
-    public IEnumerable<JobEnvelope> Candidates(IEnumerable<string> names)
+    public IEnumerable<JobEnvelope> Candidates(IEnumerable<string> names, Func<string, bool>? open = null)
     {
         var queues = new List<NameQueue>();
         foreach (var name in names)
@@ -82,19 +84,22 @@ internal sealed class PendingJobs(TimeProvider time, TimeSpan aging)
             }
         }
         var aged = time.GetUtcNow() - aging;
-        foreach (var job in Oldest(queues.SelectMany(q => q.Level).Select(l => l.First), aged))
+        foreach (var job in Oldest(queues.SelectMany(q => q.Level).Select(l => l.First), aged, open))
         {
             yield return job;
         }
         for (var level = 0; level < Levels; level++)
         {
             // Each list starts with its aged jobs, all offered above (the caller did not stop): not twice.
-            foreach (var job in Oldest(queues.Select(q => After(q.Level[level], aged)), null))
+            foreach (var job in Oldest(queues.Select(q => After(q.Level[level], aged)), null, open))
             {
                 yield return job;
             }
         }
     }
+
+    /// <summary>How many jobs named <paramref name="name"/> wait.</summary>
+    public int CountOf(string name) => _byName.GetValueOrDefault(name)?.Count ?? 0;
 
     /// <summary>Every job named <paramref name="name"/> (in no promised order); the caller may remove the job it was just handed.</summary>
     public IEnumerable<JobEnvelope> Waiting(string name) =>
@@ -117,9 +122,10 @@ internal sealed class PendingJobs(TimeProvider time, TimeSpan aging)
     /// The jobs from each of <paramref name="starts"/> to the end of its list, oldest first, stopping in
     /// each list at the first job younger than <paramref name="until"/> when given: a merge of FIFO lists,
     /// each ordered by <see cref="JobEnvelope.PendingSince"/> because <see cref="Add"/> appends with the
-    /// current time.
+    /// current time. A list whose job's name <paramref name="open"/> refuses is dropped whole.
     /// </summary>
-    private static IEnumerable<JobEnvelope> Oldest(IEnumerable<LinkedListNode<JobEnvelope>?> starts, DateTimeOffset? until)
+    private static IEnumerable<JobEnvelope> Oldest(
+        IEnumerable<LinkedListNode<JobEnvelope>?> starts, DateTimeOffset? until, Func<string, bool>? open)
     {
         var heads = starts.OfType<LinkedListNode<JobEnvelope>>().Where(h => Within(h, until)).ToList();
         while (heads.Count > 0)
@@ -133,6 +139,11 @@ internal sealed class PendingJobs(TimeProvider time, TimeSpan aging)
                 }
             }
             var entry = heads[pick];
+            if (open is not null && !open(entry.Value.Name))
+            {
+                heads.RemoveAt(pick);
+                continue;
+            }
             // Read before handing the job out: removing it unlinks the entry.
             if (entry.Next is { } next && Within(next, until))
             {
