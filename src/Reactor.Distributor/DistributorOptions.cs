@@ -23,6 +23,12 @@ public sealed class DistributorOptions
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The starvation bound of <see cref="EnqueueOptions.Priority"/>: a waiting job of lower priority that has
+    /// waited this long is offered before any job of higher priority (oldest first). Default: 30 s.
+    /// </summary>
+    public TimeSpan PriorityAging { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How long a job waits when nodes are connected but none announces its name (a typo, or a node
     /// not deployed yet) before it fails with an error feedback naming the job and the names the
     /// connected nodes know. A node announcing it that joins meanwhile runs it. With no node connected
@@ -214,6 +220,10 @@ public sealed class DistributorOptions
         if (UnknownJobTimeout <= TimeSpan.Zero)
         {
             errors.Add("UnknownJobTimeout must be positive");
+        }
+        if (PriorityAging <= TimeSpan.Zero)
+        {
+            errors.Add("PriorityAging must be positive");
         }
         if (PendingTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero)
         {

@@ -45,6 +45,7 @@ public sealed partial class ReactorDistributor
             {
                 MaxDispatches = entry.MaxDispatches,
                 UniqueKey = entry.UniqueKey,
+                Priority = Enum.IsDefined((JobPriority)entry.Priority) ? (JobPriority)entry.Priority : JobPriority.Normal,
             };
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             if (entry.UniqueKey is { } key)

@@ -14,7 +14,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     private readonly Lock _gate = new();
     private readonly List<NodeSlot> _nodes = [];
     private readonly Dictionary<string, JobEnvelope> _inFlight = new(StringComparer.Ordinal);
-    private readonly PendingJobs _pending = new();
+    private readonly PendingJobs _pending = new(time, options.PriorityAging);
     private int _roundRobin;
 
     public int PendingCount

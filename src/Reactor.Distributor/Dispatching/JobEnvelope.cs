@@ -30,6 +30,9 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>Its <c>EnqueueOptions.UniqueKey</c>, released when it settles; null for an ordinary job.</summary>
     public string? UniqueKey { get; init; }
 
+    /// <summary>Its <c>EnqueueOptions.Priority</c>, which orders it among the jobs waiting for credit.</summary>
+    public JobPriority Priority { get; init; }
+
     /// <summary>How long its unique key is held at most.</summary>
     public TimeSpan UniqueFor { get; init; }
 
