@@ -7,8 +7,9 @@ public sealed record ProtocolLimits
 {
     /// <summary>
     /// The newest protocol version this build speaks. Version 2 added the reason of a result
-    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome.
-    /// Version 3 added message types a version 2 peer would refuse: <c>DispatchBatch</c> (13).
+    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome;
+    /// version 3 added message types a version 2 peer would refuse: <c>DispatchBatch</c> (13, several jobs per frame)
+    /// and <c>ResultAckRange</c> (14, results acknowledged in runs).
     /// </summary>
     public const int CurrentVersion = 3;
 
@@ -20,6 +21,12 @@ public sealed record ProtocolLimits
 
     /// <summary>The first version whose distributor may send several jobs in one <c>DispatchBatch</c> frame.</summary>
     public const int DispatchBatchVersion = 3;
+
+    /// <summary>
+    /// The first version whose distributor acknowledges final results with <c>ResultAckRange</c> (by their running
+    /// number on the connection) instead of a <c>ResultAck</c> per job.
+    /// </summary>
+    public const int RangeAckVersion = 3;
 
     /// <summary>
     /// The version a node speaks on a connection whose distributor speaks <paramref name="lowest"/> to

@@ -52,6 +52,7 @@ internal sealed partial class NodeSession
             return null;
         }
         _slot = slot;
+        _acks = new ResultAcks(Send, hello.ProtocolVersion >= ProtocolLimits.RangeAckVersion);
         LogNodeJoined(_logger, slot!.Name, Remote, slot.JobNames.Count, hello.Capacity, slot.StorageKind);
         _context.NodeJoined(slot.Name);
         return slot;

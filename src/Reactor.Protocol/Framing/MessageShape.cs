@@ -33,6 +33,7 @@ internal static class MessageShape
         [MessageType.ResultAck] = 1,
         [MessageType.Publish] = 8,
         [MessageType.DispatchBatch] = 1,
+        [MessageType.ResultAckRange] = 2,
     };
 
     private static readonly HashSet<int> KnownTypes = typeof(IReactorMessage)
@@ -115,6 +116,9 @@ internal static class MessageShape
             case Goodbye m:
                 Require(m.Reason, "Goodbye.Reason");
                 break;
+            case ResultAckRange m when m.First < 1 || m.Count < 1:
+                throw new InvalidDataException(
+                    $"malformed message: ResultAckRange needs First and Count of at least 1, found {m.First} and {m.Count}");
             case Publish m:
                 CheckPublish(m);
                 break;

@@ -31,6 +31,7 @@ public class GoldenBytesTests
         ["Heartbeat"] = "00000003920890",
         ["Goodbye"] = "00000011920991ad7368757474696e6720646f776e",
         ["ResultAck"] = "0000000a920a91a66a6f622d3432",
+        ["ResultAckRange"] = "00000007920e9201cd0100",
         ["Publish"] = "0000002c920b98a66a6f622d34320102a866696e616c697a6581a16e050092a76576656e745f31a76576656e745f32c2",
         ["Progress"] = "00000018920c94a66a6f622d343201cb3fe0000000000000a3332f37",
     };

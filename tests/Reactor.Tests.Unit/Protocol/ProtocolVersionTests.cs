@@ -15,6 +15,8 @@ public class ProtocolVersionTests
     [TestCase(1, 1, 1, TestName = "a distributor that says 1 to 1 gets version 1")]
     [TestCase(2, 0, 2, TestName = "a version 2-only distributor gets version 2")]
     [TestCase(3, 0, 3, TestName = "a version 3-only distributor gets version 3")]
+    [TestCase(1, 3, 3, TestName = "a version 1-3 distributor gets version 3")]
+    [TestCase(2, 3, 3, TestName = "a version 2-3 distributor gets version 3")]
     [TestCase(1, 9, 3, TestName = "a newer distributor that still speaks 3 gets version 3")]
     [TestCase(4, 0, null, TestName = "a version 4-only distributor shares no version")]
     [TestCase(4, 6, null, TestName = "a version 4-6 distributor shares no version")]
@@ -26,7 +28,7 @@ public class ProtocolVersionTests
     [Test]
     public void The_distributor_accepts_every_version_it_speaks_and_no_other()
     {
-        Assert.That(Enumerable.Range(-1, 6).Where(ProtocolLimits.Speaks), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(Enumerable.Range(-1, 7).Where(ProtocolLimits.Speaks), Is.EqualTo(new[] { 1, 2, 3 }));
     }
 
     [Test]

@@ -101,6 +101,7 @@ internal static class SampleMessages
         ("Heartbeat", Heartbeat.Instance),
         ("Goodbye", new Goodbye("shutting down")),
         ("ResultAck", new ResultAck("job-42")),
+        ("ResultAckRange", new ResultAckRange(1, 256)),
         ("Publish", new Publish("job-42", 1, PublishKind.Trigger, "finalize", new JobArgs { ["n"] = 5 },
             DelayMs: 0, Events: ["event_1", "event_2"], Global: false)),
         ("Progress", new Progress("job-42", 1, 0.5, "3/7")),
