@@ -54,6 +54,14 @@ public sealed record EnqueueOptions
     /// <summary>How long a unique key is held when <see cref="UniqueFor"/> is not given.</summary>
     public static readonly TimeSpan DefaultUniqueFor = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Which waiting job a node gets first when jobs wait for credit: high before normal before low, oldest
+    /// first within a level, across job names. A lower-priority job that has waited
+    /// <see cref="DistributorOptions.PriorityAging"/> (default 30 s) goes ahead of every other, so none
+    /// starves. A job that finds a node with credit is sent at once whatever its priority.
+    /// </summary>
+    public JobPriority Priority { get; init; }
+
     /// <summary>Run the job body on the node's thread pool (bounded) instead of its reactor loop: for blocking work.</summary>
     public bool Defer { get; init; }
 
@@ -122,6 +130,10 @@ public sealed record EnqueueOptions
         {
             throw new ArgumentException("TimeZone applies to Cron; give a Cron expression with it", nameof(TimeZone));
         }
+        if (!Enum.IsDefined(Priority))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Priority), Priority, "unknown JobPriority");
+        }
         if (!Enum.IsDefined(Misfire))
         {
             throw new ArgumentOutOfRangeException(nameof(Misfire), Misfire, "unknown CronMisfire");
@@ -159,4 +171,17 @@ public enum CronMisfire
 
     /// <summary>Skip the missed slots and wait for the next one.</summary>
     Skip = 1,
+}
+
+/// <summary>The order in which jobs waiting for credit are offered to nodes (see <see cref="EnqueueOptions.Priority"/>).</summary>
+public enum JobPriority
+{
+    /// <summary>The default.</summary>
+    Normal = 0,
+
+    /// <summary>Offered before normal and low jobs.</summary>
+    High = 1,
+
+    /// <summary>Offered after high and normal jobs (until it has waited <see cref="DistributorOptions.PriorityAging"/>).</summary>
+    Low = -1,
 }

@@ -28,6 +28,7 @@ public sealed partial class ReactorDistributor
             (reason, delay) => LogJournalUnavailable(_logger, reason, delay),
             _time, cancellationToken).ConfigureAwait(false);
         _feedback.UseJournal(_journal, _time);
+        _dispatcher.UseRedisLimits(_journal.Database, _options.KeyPrefix, _logger);
         if (!_options.DurableEnqueue)
         {
             LogFireAndForget(_logger);
@@ -44,6 +45,7 @@ public sealed partial class ReactorDistributor
             {
                 MaxDispatches = entry.MaxDispatches,
                 UniqueKey = entry.UniqueKey,
+                Priority = Enum.IsDefined((JobPriority)entry.Priority) ? (JobPriority)entry.Priority : JobPriority.Normal,
             };
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             if (entry.UniqueKey is { } key)

@@ -182,6 +182,7 @@ public sealed partial class ReactorDistributor
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
             UniqueKey = options.UniqueKey,
+            Priority = options.Priority,
             UniqueFor = options.UniqueKey is null ? default : options.UniqueFor ?? EnqueueOptions.DefaultUniqueFor,
         };
     }

@@ -30,6 +30,9 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>Its <c>EnqueueOptions.UniqueKey</c>, released when it settles; null for an ordinary job.</summary>
     public string? UniqueKey { get; init; }
 
+    /// <summary>Its <c>EnqueueOptions.Priority</c>, which orders it among the jobs waiting for credit.</summary>
+    public JobPriority Priority { get; init; }
+
     /// <summary>How long its unique key is held at most.</summary>
     public TimeSpan UniqueFor { get; init; }
 
@@ -47,6 +50,12 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
 
     /// <summary>The node holding it, while it is on one (the dispatcher's, under its lock).</summary>
     public NodeSlot? Owner { get; set; }
+
+    /// <summary>
+    /// True while it holds a slot of its name's <c>DistributorOptions.Limit</c> (from dispatch to its final
+    /// result or the loss of its node); the dispatcher's, under its lock.
+    /// </summary>
+    public bool HoldsLimit { get; set; }
 
     /// <summary>How many times it was dispatched (more than once after a node was lost).</summary>
     public int Dispatches { get; set; }

@@ -148,6 +148,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         {
             MaxDispatches = job.MaxDispatches,
             UniqueKey = job.UniqueKey,
+            Priority = (int)job.Priority,
         };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }

@@ -17,6 +17,10 @@ public sealed record JournalEntry(
     /// <summary>The job's <c>EnqueueOptions.UniqueKey</c>, released when a restarted app settles it; absent in older entries.</summary>
     [Key(5)]
     public string? UniqueKey { get; init; }
+
+    /// <summary>The job's <c>EnqueueOptions.Priority</c> (0 normal, 1 high, -1 low); absent (normal) in older entries.</summary>
+    [Key(6)]
+    public int Priority { get; init; }
 }
 
 /// <summary>A settled job's result, kept in Redis for <c>GetResultAsync</c> until it expires.</summary>
