@@ -54,6 +54,29 @@ internal sealed partial class DashboardApp
         return Redirect($"{_basePath}/jobs?status={statusName}&", outcome);
     }
 
+    public async Task<IResult> WorkflowActAsync(HttpContext context, string id, string action)
+    {
+        if (await RefuseActionAsync(context).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+        if (await _reader.ControlWorkflowAsync(id, action, context.RequestAborted).ConfigureAwait(false) is not { } outcome)
+        {
+            return Results.Text($"Unknown action '{action}'.", "text/plain", statusCode: 404);
+        }
+        return Redirect($"{_basePath}/workflows/{Uri.EscapeDataString(id)}?", outcome);
+    }
+
+    public async Task<IResult> FindWorkflowAsync(HttpContext context)
+    {
+        if (await DenyAsync(context).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+        var id = context.Request.Query["id"].ToString().Trim();
+        return Results.Redirect(id.Length == 0 ? $"{_basePath}/workflows" : $"{_basePath}/workflows/{Uri.EscapeDataString(id)}");
+    }
+
     public async Task<IResult> FindAsync(HttpContext context)
     {
         if (await DenyAsync(context).ConfigureAwait(false) is { } denied)

@@ -30,7 +30,7 @@ internal sealed partial class DashboardApp : IAsyncDisposable
         _basePath = basePath;
         _antiforgery = services.GetRequiredService<IAntiforgery>();
         _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        _redis = options.Redis is { } address ? new RedisRecords(address, options.KeyPrefix, options.DistributorName) : null;
+        _redis = options.Redis is { } address ? new RedisRecords(address, options.KeyPrefix, options.DistributorName, options.WorkflowKeyPrefix) : null;
         var distributor = options.Distributor ?? DefaultDistributor(services);
         IDashboardSource source = distributor is not null
             ? new InProcessSource(distributor)

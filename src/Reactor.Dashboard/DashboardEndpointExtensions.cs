@@ -12,7 +12,7 @@ public static class DashboardEndpointExtensions
 {
     /// <summary>
     /// Maps the dashboard under <paramref name="prefix"/>: <c>/</c> (overview), <c>/jobs</c>,
-    /// <c>/jobs/{id}</c>, <c>/workflows</c>, plus its assets, live updates and POST actions. By default
+    /// <c>/jobs/{id}</c>, <c>/workflows</c>, <c>/workflows/{id}</c>, <c>/flows</c>, <c>/flows/{id}</c>, plus its assets, live updates and POST actions. By default
     /// only local requests are served (see <see cref="DashboardOptions.LocalRequestsOnly"/>). Requires
     /// <see cref="DashboardServiceExtensions.AddReactorDashboard"/>. Returns the route group, so
     /// <c>.RequireAuthorization(policy)</c> and other conventions apply to every dashboard endpoint.
@@ -46,6 +46,8 @@ public static class DashboardEndpointExtensions
         group.MapGet("/jobs/find", (Func<HttpContext, Task<IResult>>)app.FindAsync);
         group.MapPost("/jobs/bulk", (Func<HttpContext, Task<IResult>>)app.BulkAsync);
         group.MapPost("/jobs/{id}/{action}", (HttpContext context, string id, string action) => app.ActAsync(context, id, action));
+        group.MapGet("/workflows/find", (Func<HttpContext, Task<IResult>>)app.FindWorkflowAsync);
+        group.MapPost("/workflows/{id}/{action}", (HttpContext context, string id, string action) => app.WorkflowActAsync(context, id, action));
         group.MapGet("/", (Func<HttpContext, Task<IResult>>)(context => app.PageAsync(context, "")));
         group.MapGet("/{**path}", (HttpContext context, string? path) => app.PageAsync(context, path ?? ""));
         return group;

@@ -28,6 +28,12 @@ public sealed class DashboardOptions
     /// <summary>The key prefix the nodes and the distributor write under. Default: "reactor".</summary>
     public string KeyPrefix { get; set; } = "reactor";
 
+    /// <summary>
+    /// The key prefix of the workflow store (<c>WorkflowOptions.RedisKeyPrefix</c> of the engines), read by
+    /// the workflow pages from <see cref="Redis"/>. Default: "reactor:wf:".
+    /// </summary>
+    public string WorkflowKeyPrefix { get; set; } = "reactor:wf:";
+
     /// <summary>The distributor's journal name (<c>DistributorOptions.Name</c>). Default: "default".</summary>
     public string DistributorName { get; set; } = "default";
 
@@ -63,6 +69,7 @@ public sealed class DashboardOptions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(KeyPrefix, nameof(KeyPrefix));
         ArgumentException.ThrowIfNullOrWhiteSpace(DistributorName, nameof(DistributorName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(WorkflowKeyPrefix, nameof(WorkflowKeyPrefix));
         if (LiveInterval < TimeSpan.FromMilliseconds(250))
         {
             throw new ArgumentOutOfRangeException(nameof(LiveInterval), LiveInterval, "LiveInterval must be at least 250 ms");

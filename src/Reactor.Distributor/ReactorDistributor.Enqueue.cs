@@ -146,7 +146,7 @@ public sealed partial class ReactorDistributor
     }
 
     /// <summary>Validates the request and builds the job, with its args encoded once for every send.</summary>
-    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span)
+    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span, string? id = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!IsListening || _stopping.IsCancellationRequested)
@@ -167,7 +167,7 @@ public sealed partial class ReactorDistributor
         {
             runAt = FirstCronSlot(cron, options.TimeZone, runAt is { } start && start > now ? start : now);
         }
-        var id = _ids.Next();
+        id ??= _ids.Next();
         PublishTracing.Identify(span, id);
         var (traceParent, traceState) = PublishTracing.Context(span);
         var dispatch = new Dispatch(id, name, jobArgs,
@@ -186,13 +186,17 @@ public sealed partial class ReactorDistributor
             CronMisfire = (int)options.Misfire,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
-        return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
+        var job = new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
         {
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
             UniqueKey = options.UniqueKey,
+            Priority = options.Priority,
             UniqueFor = options.UniqueKey is null ? default : options.UniqueFor ?? EnqueueOptions.DefaultUniqueFor,
+            UniqueUntil = options.UniqueUntil,
         };
+        ReleaseOnStart(job);
+        return job;
     }
 
     /// <summary>The first slot of a cron schedule after <paramref name="from"/>; throws for a bad expression or zone, or one that never fires.</summary>

@@ -11,7 +11,9 @@ namespace Reactor.Cli.Commands;
 
 /// <summary>
 /// <c>reactor dashboard</c>: serves the web dashboard from what Redis holds (node job records, the
-/// distributor's journal, results and published snapshot), for operators outside the application.
+/// distributor's journal, results and published snapshot, workflows), for operators outside the application.
+/// Pausing, resuming and cancelling workflows needs no broker: they are state changes in the workflow
+/// store, which the engines act on at their next sweep.
 /// Binds 127.0.0.1 unless told otherwise and serves local requests only unless <c>--allow-remote</c>.
 /// Exit codes: 0 stopped by Ctrl-C/SIGTERM, 1 could not start.
 /// </summary>
@@ -33,6 +35,11 @@ internal static class DashboardCommand
             Description = "The distributor's journal name (DistributorOptions.Name)",
             DefaultValueFactory = _ => "default",
         };
+        var workflowPrefix = new Option<string>("--workflow-prefix")
+        {
+            Description = "The workflow store's key prefix (WorkflowOptions.RedisKeyPrefix of the engines)",
+            DefaultValueFactory = _ => "reactor:wf:",
+        };
         var readOnly = new Option<bool>("--read-only") { Description = "Show no actions and refuse them" };
         var allowRemote = new Option<bool>("--allow-remote")
         {
@@ -40,15 +47,15 @@ internal static class DashboardCommand
         };
         var command = new Command("dashboard", "Serve the web dashboard from what Redis holds")
         {
-            redis, prefix, urls, name, readOnly, allowRemote,
+            redis, prefix, urls, name, workflowPrefix, readOnly, allowRemote,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             RedisConnection.ResolveAddress(result.GetValue(redis)), result.GetValue(prefix)!, result.GetValue(urls)!,
-            result.GetValue(name)!, result.GetValue(readOnly), result.GetValue(allowRemote), cancellationToken));
+            result.GetValue(name)!, result.GetValue(workflowPrefix)!, result.GetValue(readOnly), result.GetValue(allowRemote), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string redis, string prefix, string urls, string name, bool readOnly, bool allowRemote,
+    private static async Task<int> RunAsync(string redis, string prefix, string urls, string name, string workflowPrefix, bool readOnly, bool allowRemote,
         CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -63,6 +70,7 @@ internal static class DashboardCommand
                 o.Redis = redis;
                 o.KeyPrefix = prefix;
                 o.DistributorName = name;
+                o.WorkflowKeyPrefix = workflowPrefix;
                 o.ReadOnly = readOnly;
                 o.LocalRequestsOnly = !allowRemote;
             });

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Reactor.Dashboard.Data;
 
 /// <summary>Builds the pages' models from the source and, when configured, Redis.</summary>
-internal sealed class DashboardReader(IDashboardSource source, RedisRecords? redis, ThroughputSampler sampler, int pageSize)
+internal sealed partial class DashboardReader(IDashboardSource source, RedisRecords? redis, ThroughputSampler sampler, int pageSize)
 {
     public IDashboardSource Source => source;
 

@@ -2,6 +2,7 @@ using MessagePack;
 using Reactor.Distributor.Durability;
 using Reactor.Protocol.Framing;
 using Reactor.Storage.Redis;
+using Reactor.Workflows;
 using StackExchange.Redis;
 
 namespace Reactor.Dashboard.Data;
@@ -24,8 +25,12 @@ internal sealed class RedisRecords : IAsyncDisposable
     private ConnectionMultiplexer? _redis;
     private RedisJobStore? _store;
 
-    public RedisRecords(string address, string prefix, string distributorName)
+    private readonly string _workflowPrefix;
+    private WorkflowClient? _workflows;
+
+    public RedisRecords(string address, string prefix, string distributorName, string workflowPrefix = "reactor:wf:")
     {
+        _workflowPrefix = workflowPrefix;
         _config = RedisAddress.Parse(address);
         // Keep trying in the background: the dashboard must recover when Redis returns.
         _config.AbortOnConnectFail = false;
@@ -56,6 +61,13 @@ internal sealed class RedisRecords : IAsyncDisposable
         {
             _connecting.Release();
         }
+    }
+
+    /// <summary>The workflow store's client over the same connection.</summary>
+    public async Task<WorkflowClient> WorkflowsAsync(CancellationToken cancellationToken)
+    {
+        await StoreAsync(cancellationToken).ConfigureAwait(false);
+        return _workflows ??= WorkflowClient.Create(_redis!, _workflowPrefix);
     }
 
     private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)

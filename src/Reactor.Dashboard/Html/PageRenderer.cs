@@ -22,7 +22,13 @@ internal sealed class PageRenderer(DashboardReader reader, DashboardOptions opti
                 var job = await reader.JobAsync(Uri.UnescapeDataString(id), cancellationToken).ConfigureAwait(false);
                 return JobPage.Render(job, basePath, canAct, reader.Source.Distributor is not null);
             case ["workflows"]:
-                return WorkflowsPage.Render();
+                var active = query["view"] == "active";
+                _ = long.TryParse(query["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var skip);
+                var workflows = await reader.WorkflowsAsync(new WorkflowsQuery(active, Math.Max(0, skip)), cancellationToken).ConfigureAwait(false);
+                return WorkflowsPage.Render(workflows, basePath, reader.PageSize);
+            case ["workflows", var workflowId]:
+                var workflow = await reader.WorkflowAsync(Uri.UnescapeDataString(workflowId), cancellationToken).ConfigureAwait(false);
+                return WorkflowPage.Render(workflow, basePath, canAct);
             default:
                 return NotFound();
         }

@@ -94,7 +94,7 @@ internal static class MessageShape
                 Require(m.Reason, "Reject.Reason");
                 break;
             case Dispatch m:
-                CheckDispatch(m, -1);
+                CheckDispatch(m);
                 break;
             case DispatchBatch m:
                 CheckBatch(m);
@@ -136,17 +136,16 @@ internal static class MessageShape
         }
     }
 
-    /// <summary>A lone Dispatch (<paramref name="index"/> −1) or a batch's job; the field's name is built only for the error.</summary>
-    private static void CheckDispatch(Dispatch m, int index)
+    /// <summary>A Dispatch alone, or entry <paramref name="index"/> of a DispatchBatch (whose name is built only for the error).</summary>
+    private static void CheckDispatch(Dispatch m, int index = -1)
     {
-        if (m.JobId is not null && m.Name is not null && m.Args is not null)
+        if (m.JobId is null || m.Name is null || m.Args is null)
         {
-            return; // every job of every batch passes here: no strings on the way
+            var prefix = index < 0 ? "Dispatch" : $"DispatchBatch.Jobs[{index}]";
+            Require(m.JobId, prefix + ".JobId");
+            Require(m.Name, prefix + ".Name");
+            Require(m.Args, prefix + ".Args");
         }
-        var name = index < 0 ? "Dispatch" : $"DispatchBatch.Jobs[{index}]";
-        Require(m.JobId, name + ".JobId");
-        Require(m.Name, name + ".Name");
-        Require(m.Args, name + ".Args");
     }
 
     private static void CheckBatch(DispatchBatch m)

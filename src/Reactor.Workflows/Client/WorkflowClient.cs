@@ -1,20 +1,22 @@
 using System.Text.Json;
 using Reactor.Workflows.Engine;
 using Reactor.Workflows.Store;
+using StackExchange.Redis;
 
 namespace Reactor.Workflows;
 
 /// <summary>
-/// Starts and inspects workflows in a Redis workflow store without running an engine (what
-/// <c>reactor workflow start|status</c> uses). A workflow it starts has no owner: the first engine on the
-/// same store and key prefix whose definitions include it adopts it at its next sweep and runs it.
+/// Starts, lists, inspects and controls workflows in a Redis workflow store without running an engine
+/// (what <c>reactor workflow start|status</c> and the dashboard use). A workflow it starts has no
+/// owner: the first engine on the same store and key prefix whose definitions include it adopts it at
+/// its next sweep and runs it.
 /// </summary>
-public sealed class WorkflowClient : IAsyncDisposable
+public sealed partial class WorkflowClient : IAsyncDisposable
 {
-    private readonly IWorkflowStore _store;
+    private readonly RedisWorkflowStore _store;
     private readonly TimeProvider _time;
 
-    private WorkflowClient(IWorkflowStore store, TimeProvider time)
+    private WorkflowClient(RedisWorkflowStore store, TimeProvider time)
     {
         _store = store;
         _time = time;
@@ -29,8 +31,21 @@ public sealed class WorkflowClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(redis);
         ArgumentNullException.ThrowIfNull(keyPrefix);
-        var store = await RedisWorkflowStore.ConnectAsync(redis, keyPrefix).ConfigureAwait(false);
+        var store = await RedisWorkflowStore.ConnectAsync(redis, keyPrefix, timeProvider).ConfigureAwait(false);
         return new WorkflowClient(store, timeProvider ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// A client over a connection the caller owns (disposing the client leaves it open), for an
+    /// application that already holds one; it may still be connecting, calls then throw
+    /// <see cref="RedisException"/> until it is up.
+    /// </summary>
+    public static WorkflowClient Create(IConnectionMultiplexer redis, string keyPrefix = "reactor:wf:", TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        var time = timeProvider ?? TimeProvider.System;
+        return new WorkflowClient(new RedisWorkflowStore(redis, keyPrefix, ownsConnection: false, time), time);
     }
 
     /// <summary>
@@ -49,7 +64,7 @@ public sealed class WorkflowClient : IAsyncDisposable
         var (traceParent, traceState) = WorkflowTracing.Capture(span);
         var now = _time.GetUtcNow();
         var record = new WorkflowRecord(id, definition.Name, WorkflowStatus.Running, body.ToJsonString(), now, null, null,
-            new Dictionary<string, StepState>(), new Dictionary<string, string>(), traceParent, traceState);
+            new Dictionary<string, StepState>(), new Dictionary<string, string>(), traceParent, traceState, WorkflowGraph.Describe(definition));
         var created = JsonSerializer.Serialize(new WorkflowTransition(id, WorkflowEventTypes.Created, null, "none", "created", now));
         cancellationToken.ThrowIfCancellationRequested();
         // No outbox entry: no engine owns the workflow yet, so none would relay it.

@@ -29,7 +29,7 @@ public sealed record WorkflowInfo(string Id, string Name, WorkflowStatus Status,
     internal static WorkflowInfo From(WorkflowRecord record) => new(record.Id, record.Name, record.Status, record.CreatedAt, record.Owner,
         record.Error, record.Steps.ToDictionary(s => s.Key, s => Public(s.Value), StringComparer.Ordinal));
 
-    private static WorkflowStepStatus Public(StepState state) => state switch
+    internal static WorkflowStepStatus Public(StepState state) => state switch
     {
         StepState.Waiting => WorkflowStepStatus.Waiting,
         StepState.Running => WorkflowStepStatus.Running,

@@ -31,11 +31,28 @@ public sealed partial class WorkflowEngine
                 await ContinueAsync(id).ConfigureAwait(false);
             }
         }
+        await LetGoOfStoppedAsync().ConfigureAwait(false);
         foreach (var id in _waiters.Keys)
         {
             if (await ResultIfEndedAsync(id).ConfigureAwait(false) is { } ended)
             {
                 Complete(ended);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cancels the jobs this engine runs for workflows someone else paused, cancelled or ended
+    /// (<see cref="WorkflowClient"/>, the dashboard): their results would be ignored, and a resume
+    /// runs them again.
+    /// </summary>
+    private async Task LetGoOfStoppedAsync()
+    {
+        foreach (var id in _inflight.Keys.Select(d => d.WorkflowId).Distinct(StringComparer.Ordinal).ToList())
+        {
+            if (await Store.LoadAsync(id).ConfigureAwait(false) is not { Status: WorkflowStatus.Running })
+            {
+                Abandon(id);
             }
         }
     }

@@ -20,7 +20,7 @@ public sealed partial class WorkflowEngine
         using var span = WorkflowTracing.StartWorkflow(name, id);
         var (traceParent, traceState) = WorkflowTracing.Capture(span);
         var record = new WorkflowRecord(id, name, WorkflowStatus.Running, body.ToJsonString(), _time.GetUtcNow(), Name, null,
-            new Dictionary<string, StepState>(), new Dictionary<string, string>(), traceParent, traceState);
+            new Dictionary<string, StepState>(), new Dictionary<string, string>(), traceParent, traceState, WorkflowGraph.Describe(definition));
         var created = Event(WorkflowEventTypes.Created, id, name, from: "none", to: "created");
         cancellationToken.ThrowIfCancellationRequested();
         if (!await Store.CreateAsync(record, [.. definition.Steps.Select(s => s.Name)], Emit(created)).ConfigureAwait(false))

@@ -76,7 +76,7 @@ public sealed partial class WorkflowEngine : IAsyncDisposable
             }
         }
         _store ??= _options.Redis is { } redis
-            ? await RedisWorkflowStore.ConnectAsync(redis, _options.RedisKeyPrefix).ConfigureAwait(false)
+            ? await RedisWorkflowStore.ConnectAsync(redis, _options.RedisKeyPrefix, _time).ConfigureAwait(false)
             : new MemoryWorkflowStore(_time);
         if (_options.RabbitMq is not null)
         {

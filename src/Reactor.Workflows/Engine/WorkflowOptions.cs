@@ -45,7 +45,9 @@ public sealed class WorkflowOptions
     public string EngineName { get; set; } = Environment.MachineName;
 
     /// <summary>How long ended workflows stay readable before their keys expire. Default: 7 days.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan Retention { get; set; } = DefaultRetention;
+
+    internal static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(7);
 
     /// <summary>How often the engine renews its lease and adopts workflows of engines whose lease expired. Default: 5 s.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);

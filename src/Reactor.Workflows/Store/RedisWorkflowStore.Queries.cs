@@ -26,6 +26,7 @@ internal sealed partial class RedisWorkflowStore
         {
             // After the transition: until then the workflow must stay findable by a sweep.
             await _db.SetRemoveAsync(Active, id).ConfigureAwait(false);
+            await _db.SortedSetAddAsync(Ended, id, (_time.GetUtcNow() + retention).ToUnixTimeMilliseconds()).ConfigureAwait(false);
         }
         return changed;
     }

@@ -15,7 +15,9 @@ namespace Reactor.Workflows.Store;
 /// plus engine-wide keys, each a single key on some slot: <c>active</c> (set of running workflow
 /// ids), <c>outboxes:ENGINE</c> (set of ids of workflows that may have outbox entries for the engine
 /// to send), <c>outbox:ENGINE</c> (list, messages re-sent on resume) and <c>engine:ENGINE</c> (lease,
-/// with a TTL). No key is ever found by scanning.
+/// with a TTL), <c>index</c> (sorted set of every workflow id by creation time, for listing) and
+/// <c>ended</c> (sorted set of ended workflow ids by the time their keys expire, so the index is
+/// pruned; see RedisWorkflowStore.Reading.cs). No key is ever found by scanning.
 /// </summary>
 /// <remarks>
 /// Every script touches one workflow's keys only. The engine-wide sets are written around it in an
@@ -35,8 +37,11 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
     // Per engine: the outbox list the relay read last, so it drains one list before looking at others.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RedisKey> _reading = new(StringComparer.Ordinal);
 
-    public RedisWorkflowStore(IConnectionMultiplexer redis, string prefix = "reactor:wf:", bool ownsConnection = false)
+    private readonly TimeProvider _time;
+
+    public RedisWorkflowStore(IConnectionMultiplexer redis, string prefix = "reactor:wf:", bool ownsConnection = false, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _redis = redis;
         _db = redis.GetDatabase();
         _prefix = prefix;
@@ -44,7 +49,7 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
     }
 
     /// <summary>Connects to <paramref name="address"/> (see <see cref="RedisAddress"/>); throws when Redis does not answer.</summary>
-    public static async Task<RedisWorkflowStore> ConnectAsync(string address, string prefix = "reactor:wf:")
+    public static async Task<RedisWorkflowStore> ConnectAsync(string address, string prefix = "reactor:wf:", TimeProvider? time = null)
     {
         var options = RedisAddress.Parse(address);
         var endpoint = RedisAddress.Describe(options);
@@ -52,7 +57,7 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
         {
             var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
             await redis.GetDatabase().PingAsync().ConfigureAwait(false);
-            return new RedisWorkflowStore(redis, prefix, ownsConnection: true);
+            return new RedisWorkflowStore(redis, prefix, ownsConnection: true, time);
         }
         catch (RedisException e)
         {
@@ -87,9 +92,14 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
         {
             fields.AddRange(["tracestate", record.TraceState]);
         }
+        if (record.Graph is not null)
+        {
+            fields.AddRange(["graph", record.Graph]);
+        }
         RedisValue[] args = [record.Id, fields.Count / 2, .. fields, .. Block(outgoing)];
         // Before the script: a crash after it must not leave a running workflow no sweep can find.
         await _db.SetAddAsync(Active, record.Id).ConfigureAwait(false);
+        await IndexAsync(record).ConfigureAwait(false);
         return (int)await EvalAsync(record.Id, RedisWorkflowScripts.Create, [Meta(record.Id), Sub(record.Id, "history"), Sub(record.Id, "outbox")],
             args, outgoing) == 1;
     }
@@ -119,7 +129,7 @@ internal sealed partial class RedisWorkflowStore : IWorkflowStore
             map.GetValueOrDefault("payload", "{}"),
             DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(map.GetValueOrDefault("created_at", "0"), CultureInfo.InvariantCulture)),
             map.GetValueOrDefault("owner"), map.GetValueOrDefault("error"), steps, inputs,
-            map.GetValueOrDefault("traceparent"), map.GetValueOrDefault("tracestate"));
+            map.GetValueOrDefault("traceparent"), map.GetValueOrDefault("tracestate"), map.GetValueOrDefault("graph"));
     }
 
     public async Task<StepStart> StartStepAsync(string id, string step, string input, IReadOnlyList<TaskSpec> tasks, Outgoing outgoing)

@@ -40,7 +40,9 @@ internal sealed record TaskSpec(
 /// <summary>
 /// A workflow as stored. <see cref="TraceParent"/>/<see cref="TraceState"/> are the W3C trace context of
 /// whoever started it (null when it was started outside any trace, or stored by an older version), the
-/// parent of the spans under which its steps' jobs are enqueued.
+/// parent of the spans under which its steps' jobs are enqueued. <see cref="Graph"/> is the definition's
+/// step graph as <see cref="WorkflowGraph"/> JSON, kept so readers without the definition files (the
+/// dashboard) can draw it; null for records stored by an older version.
 /// </summary>
 internal sealed record WorkflowRecord(
     string Id,
@@ -53,7 +55,8 @@ internal sealed record WorkflowRecord(
     IReadOnlyDictionary<string, StepState> Steps,
     IReadOnlyDictionary<string, string> Inputs,
     string? TraceParent = null,
-    string? TraceState = null)
+    string? TraceState = null,
+    string? Graph = null)
 {
     public StepState StepState(string step) => Steps.TryGetValue(step, out var s) ? s : Store.StepState.Waiting;
 }
