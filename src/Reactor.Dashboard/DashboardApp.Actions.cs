@@ -77,6 +77,18 @@ internal sealed partial class DashboardApp
         return Results.Redirect(id.Length == 0 ? $"{_basePath}/workflows" : $"{_basePath}/workflows/{Uri.EscapeDataString(id)}");
     }
 
+    public async Task<IResult> FindFlowAsync(HttpContext context)
+    {
+        if (await DenyAsync(context).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+        var id = context.Request.Query["id"].ToString().Trim();
+        // A run id, or a scope as listed (run:ID, global).
+        var scope = id.Length == 0 || id == "global" || id.StartsWith("run:", StringComparison.Ordinal) ? id : "run:" + id;
+        return Results.Redirect(scope.Length == 0 ? $"{_basePath}/flows" : $"{_basePath}/flows/{Uri.EscapeDataString(scope)}");
+    }
+
     public async Task<IResult> FindAsync(HttpContext context)
     {
         if (await DenyAsync(context).ConfigureAwait(false) is { } denied)

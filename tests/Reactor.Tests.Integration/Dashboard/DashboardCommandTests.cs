@@ -25,6 +25,9 @@ public sealed class DashboardCommandTests
         await cluster.WaitForNodesAsync(1);
         var failed = await cluster.Distributor.EnqueueAsync("fail_with", new { message = "disk <full>" }, new EnqueueOptions { MaxAttempt = 1 })
             .WaitAsync(Cluster.Patience);
+        // A succeeded job leaves no node record: only the distributor journal's stored result knows it.
+        var succeeded = await cluster.Distributor.EnqueueAsync("add", new { a = 20, b = 22 }).WaitAsync(Cluster.Patience);
+        Assert.That(succeeded.Outcome, Is.EqualTo(JobOutcome.Succeeded));
 
         using var dashboard = new Running(Start("dashboard", "--redis", redis.Address, "--urls", "http://127.0.0.1:0"));
         var root = await UrlAsync(dashboard.Process);
@@ -42,6 +45,10 @@ public sealed class DashboardCommandTests
         Assert.That(await client.GetStringAsync(root + "jobs?status=failed"), Does.Contain(failed.JobId));
         var detail = await client.GetStringAsync(root + "jobs/" + failed.JobId);
         Assert.That(detail, Does.Contain("InvalidOperationException").And.Contain("disk &lt;full&gt;"));
+        var journaled = await client.GetAsync(root + "jobs/" + succeeded.JobId);
+        var journaledText = await journaled.Content.ReadAsStringAsync();
+        Assert.That((int)journaled.StatusCode, Is.EqualTo(200), "the result is read from the journal's keys (hash-tagged by distributor name)");
+        Assert.That(journaledText, Does.Contain("data-status=\"succeeded\"").And.Contain("42"));
 
         // Retry needs the distributor, which lives in another process: refused with the reason.
         var token = DashboardHttpTests.TokenField().Match(detail).Groups[1].Value;
