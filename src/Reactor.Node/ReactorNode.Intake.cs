@@ -182,6 +182,19 @@ public sealed partial class ReactorNode
         public void OnResultAck(DistributorLink link, ResultAck ack) =>
             node._loop.Post(AckCallback, new Acknowledgement(node, ack.JobId));
 
+        // One loop step per acknowledged range, whatever its length.
+        public void OnResultsAcknowledged(DistributorLink link, List<string> jobIds) =>
+            node._loop.Post(RangeCallback, new Acknowledgements(node, jobIds));
+
+        private static readonly SendOrPostCallback RangeCallback = static state =>
+        {
+            var acks = (Acknowledgements)state!;
+            foreach (var jobId in acks.JobIds)
+            {
+                acks.Node.Acknowledged(jobId);
+            }
+        };
+
         private static readonly SendOrPostCallback AcceptCallback = static state =>
         {
             var arrival = (Arrival)state!;
@@ -195,6 +208,8 @@ public sealed partial class ReactorNode
         };
 
         private sealed record Acknowledgement(ReactorNode Node, string JobId);
+
+        private sealed record Acknowledgements(ReactorNode Node, List<string> JobIds);
 
         private sealed record Arrival(ReactorNode Node, DistributorLink Link, int Generation, Dispatch Dispatch);
     }

@@ -7,15 +7,26 @@ public sealed record ProtocolLimits
 {
     /// <summary>
     /// The newest protocol version this build speaks. Version 2 added the reason of a result
-    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome.
+    /// (<c>Result.Reason</c>) and the rule that <c>Result.Outcome</c> alone decides a job's outcome;
+    /// version 3 added message types a version 2 peer would refuse: <c>DispatchBatch</c> (13, several jobs per frame)
+    /// and <c>ResultAckRange</c> (14, results acknowledged in runs).
     /// </summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>The oldest protocol version this build still speaks, with peers that speak no newer one.</summary>
     public const int OldestVersion = 1;
 
     /// <summary>The first version whose <c>Result</c> carries a reason and an error text for every job that did not succeed.</summary>
     public const int ResultReasonVersion = 2;
+
+    /// <summary>The first version whose distributor may send several jobs in one <c>DispatchBatch</c> frame.</summary>
+    public const int DispatchBatchVersion = 3;
+
+    /// <summary>
+    /// The first version whose distributor acknowledges final results with <c>ResultAckRange</c> (by their running
+    /// number on the connection) instead of a <c>ResultAck</c> per job.
+    /// </summary>
+    public const int RangeAckVersion = 3;
 
     /// <summary>
     /// The version a node speaks on a connection whose distributor speaks <paramref name="lowest"/> to

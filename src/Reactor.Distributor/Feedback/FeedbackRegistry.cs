@@ -87,15 +87,16 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
 
     /// <summary>
     /// Routes a node's result; a final one removes the entry, and only the first final one counts.
-    /// <paramref name="recorded"/> runs once the final result is durable (at once without a journal,
-    /// and at once for a final result that was not news).
+    /// <paramref name="recorded"/> hears once the final result is durable (at once without a journal,
+    /// and at once for a final result that was not news), with <paramref name="sequence"/>, the result's
+    /// running number on its connection.
     /// </summary>
-    public bool Deliver(Result result, Action? recorded = null)
+    public bool Deliver(Result result, IResultRecorded? recorded = null, long sequence = 0)
     {
         JobFeedback? feedback;
         if (result.Final ? !_entries.TryRemove(result.JobId, out feedback) : !_entries.TryGetValue(result.JobId, out feedback))
         {
-            recorded?.Invoke();
+            recorded?.Recorded(result.JobId, sequence);
             return false;
         }
         // JobResult is immutable, so the delivery loop and the awaiting caller share one.
@@ -103,7 +104,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         if (result.Final)
         {
             Results.Add(feedback.Name, jobResult);
-            Settle(feedback, jobResult, recorded);
+            Settle(feedback, jobResult, recorded, sequence);
         }
         else if (HasLambdas(feedback))
         {
@@ -128,7 +129,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         Results.Add(feedback.Name, result);
         if (settle)
         {
-            Settle(feedback, result, recorded: null);
+            Settle(feedback, result, recorded: null, sequence: 0);
         }
         else
         {
@@ -157,13 +158,13 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
         await _deliveryLoop.ConfigureAwait(false);
     }
 
-    private void Settle(JobFeedback feedback, JobResult result, Action? recorded)
+    private void Settle(JobFeedback feedback, JobResult result, IResultRecorded? recorded, long sequence)
     {
         if (_journal is not { } journal)
         {
             Announce(feedback, result, journaled: false);
             RunSettled(feedback, result);
-            recorded?.Invoke();
+            recorded?.Recorded(result.JobId, sequence);
             return;
         }
         _ = journal.SettleAsync(feedback.Name, result, _time.GetUtcNow()).ContinueWith(t =>
@@ -172,7 +173,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             {
                 Announce(feedback, result, journaled: true);
                 RunSettled(feedback, result);
-                recorded?.Invoke();
+                recorded?.Recorded(result.JobId, sequence);
                 return;
             }
             // Stopping before Redis took the result: the job stays journaled and runs again after a

@@ -35,6 +35,8 @@ internal sealed partial class NodeSession
         NodeSlot? slot = null;
         if (refusal is null)
         {
+            // Before the node joins: the jobs waiting for it leave as soon as it does.
+            connection.BatchDispatches = hello.ProtocolVersion >= ProtocolLimits.DispatchBatchVersion;
             slot = new NodeSlot(hello.NodeName, hello.JobNames, hello.Capacity, hello.StorageKind, _context.Time.GetUtcNow(), this);
             var welcome = new Welcome(_context.DistributorId, (int)_context.Options.HeartbeatInterval.TotalMilliseconds);
             if (!_context.Dispatcher.TryJoin(slot, () => connection.Send(welcome)))
@@ -50,6 +52,7 @@ internal sealed partial class NodeSession
             return null;
         }
         _slot = slot;
+        _acks = new ResultAcks(Send, hello.ProtocolVersion >= ProtocolLimits.RangeAckVersion);
         LogNodeJoined(_logger, slot!.Name, Remote, slot.JobNames.Count, hello.Capacity, slot.StorageKind);
         _context.NodeJoined(slot.Name);
         return slot;

@@ -22,6 +22,7 @@ internal sealed partial class NodeSession : INodeSender
     private readonly ILogger _logger;
     private PeerConnection? _connection;
     private NodeSlot? _slot;
+    private ResultAcks? _acks;
 
     public NodeSession(Socket socket, SessionContext context)
     {
@@ -109,8 +110,8 @@ internal sealed partial class NodeSession : INodeSender
 
     private async Task ServeAsync(PeerConnection connection, NodeSlot slot, CancellationToken stopping)
     {
-        var end = await connection.ServeAsync(_context.Options.HeartbeatInterval, message => HandleAsync(message, slot), stopping)
-            .ConfigureAwait(false);
+        var end = await connection.ServeAsync(_context.Options.HeartbeatInterval, message => HandleAsync(message, slot), stopping,
+            _acks!.EndBatch).ConfigureAwait(false);
         if (end == LinkEnd.Silent)
         {
             LogSilent(_logger, NodeName);
@@ -156,12 +157,14 @@ internal sealed partial class NodeSession : INodeSender
 
     private void OnResult(Result result, NodeSlot slot)
     {
+        // Every final result is numbered as it arrives, whatever becomes of it: the node numbers the same way.
+        var sequence = result.Final ? _acks!.Next() : 0;
         if (result.Final && result.Outcome == JobOutcome.Failed && _context.Dispatcher.IsHeldByAnother(result.JobId, slot))
         {
             // A stale failure: this node's copy was superseded when its connection dropped, and the
             // node the job went to next may still succeed. Acknowledged so the node forgets it.
             LogStaleFailure(_logger, result.JobId, NodeName);
-            Send(new ResultAck(result.JobId));
+            _acks!.Recorded(result.JobId, sequence);
             return;
         }
         if (result.Final)
@@ -169,7 +172,7 @@ internal sealed partial class NodeSession : INodeSender
             _context.Dispatcher.Completed(result.JobId);
             // Acknowledged once the result is durable (with a journal), whether or not it was news:
             // a duplicate final result (a job that ran twice) is settled too, so the node can forget it.
-            _context.Feedback.Deliver(result, () => Send(new ResultAck(result.JobId)));
+            _context.Feedback.Deliver(result, _acks, sequence);
         }
         else
         {

@@ -90,9 +90,10 @@ internal sealed partial class DistributorLink
         {
             Generation = generation;
             _connection = connection;
+            _sent.Reset();
             while (_backlog.TryDequeue(out var result))
             {
-                connection.Send(result.ForVersion(ProtocolVersion));
+                SendLocked(connection, result);
             }
         }
         Interlocked.Exchange(ref _pendingCredit, 0);
@@ -119,6 +120,8 @@ internal sealed partial class DistributorLink
             lock (_gate)
             {
                 _connection = null;
+                // Unacknowledged results stay with the node (ReactorNode._unacknowledged); their numbers die with the connection.
+                _sent.Reset();
             }
             connection.Close();
             LogDisconnected(_logger, _address.ToString());
@@ -133,11 +136,21 @@ internal sealed partial class DistributorLink
             case Dispatch dispatch:
                 _handler.OnDispatch(this, generation, dispatch);
                 break;
+            case DispatchBatch batch:
+                // In order, exactly as if each job had come in its own Dispatch frame.
+                foreach (var dispatch in batch.Jobs)
+                {
+                    _handler.OnDispatch(this, generation, dispatch);
+                }
+                break;
             case Cancel cancel:
                 _handler.OnCancel(this, cancel);
                 break;
             case ResultAck ack:
                 _handler.OnResultAck(this, ack);
+                break;
+            case ResultAckRange range:
+                Acknowledge(range);
                 break;
             case Goodbye goodbye:
                 LogDistributorGoodbye(_logger, _address.ToString(), goodbye.Reason);
@@ -157,6 +170,11 @@ internal sealed partial class DistributorLink
         LogUnsendable(_logger, message.GetType().Name, error.Message);
         if (message is Result result)
         {
+            lock (_gate)
+            {
+                // It never reached the wire, so the distributor will not count it: neither may its number.
+                _sent.Remove(result);
+            }
             // Only the reason travels: a few hundred bytes, far below any frame limit.
             var reason = $"the job's args cannot be sent back: {error.Message}";
             var replacement = new Result(result.JobId, JobOutcome.Failed, new JobArgs { ["error"] = reason }, reason, result.Final, result.Attempt)

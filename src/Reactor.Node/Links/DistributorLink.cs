@@ -26,6 +26,7 @@ internal sealed partial class DistributorLink
     private readonly ILogger _logger;
     private readonly NodeOptions _options;
     private readonly Queue<Result> _backlog = new();
+    private readonly AckWindow _sent = new();
     private readonly Lock _gate = new();
     private PeerConnection? _connection;
     private int _pendingCredit;
@@ -70,7 +71,7 @@ internal sealed partial class DistributorLink
     {
         lock (_gate)
         {
-            if (_connection is not null && _connection.Send(result.ForVersion(ProtocolVersion)))
+            if (_connection is not null && SendLocked(_connection, result))
             {
                 return;
             }
@@ -79,6 +80,38 @@ internal sealed partial class DistributorLink
                 _backlog.Dequeue();
             }
             _backlog.Enqueue(result);
+        }
+    }
+
+    /// <summary>
+    /// Sends a result on <paramref name="connection"/> in its version's form; a final one is numbered for a
+    /// <c>ResultAckRange</c>. Under the lock, so the numbers follow the order the results reach the wire.
+    /// </summary>
+    private bool SendLocked(PeerConnection connection, Result result)
+    {
+        var message = result.ForVersion(ProtocolVersion);
+        if (!connection.Send(message))
+        {
+            return false;
+        }
+        if (message.Final && ProtocolVersion >= ProtocolLimits.RangeAckVersion)
+        {
+            _sent.Add(message);
+        }
+        return true;
+    }
+
+    /// <summary>Maps a <c>ResultAckRange</c> back to job ids and hands them to the node.</summary>
+    private void Acknowledge(ResultAckRange range)
+    {
+        var jobIds = new List<string>(Math.Min(range.Count, 1024));
+        lock (_gate)
+        {
+            _sent.Acknowledge(range.First, range.Count, jobIds);
+        }
+        if (jobIds.Count > 0)
+        {
+            _handler.OnResultsAcknowledged(this, jobIds);
         }
     }
 

@@ -16,6 +16,12 @@ internal interface ILinkHandler
 
     /// <summary>The distributor recorded a final result: the node may forget it.</summary>
     void OnResultAck(DistributorLink link, ResultAck ack);
+
+    /// <summary>
+    /// The distributor recorded the final results of <paramref name="jobIds"/> (a <c>ResultAckRange</c> on a
+    /// version 3 connection, mapped back to ids by the link): the node may forget them. The list is the handler's.
+    /// </summary>
+    void OnResultsAcknowledged(DistributorLink link, List<string> jobIds);
 }
 
 /// <summary>What a link says about its node in the handshake.</summary>

@@ -10,7 +10,7 @@ namespace Reactor.Protocol.Framing;
 /// <see cref="Send"/> queues messages for the single write loop, which batches whatever is queued
 /// into one flush. Knows nothing of sockets: the caller provides the pipe.
 /// </summary>
-public sealed class FramedConnection : IAsyncDisposable
+public sealed partial class FramedConnection : IAsyncDisposable
 {
     // Senders never wait: the number of queued messages is bounded by the protocol itself
     // (dispatches by the node's credit, results by the jobs that node holds).
@@ -179,12 +179,14 @@ public sealed class FramedConnection : IAsyncDisposable
                 var pending = 0L;
                 while (reader.TryRead(out var message))
                 {
-                    if (!TryWrite(output, message, scratch))
+                    if (BatchDispatches && message is Dispatch first && reader.TryPeek(out var next) && next is Dispatch)
                     {
-                        scratch = Shrink(scratch);
-                        continue;
+                        pending += WriteBatch(output, TakeBatch(first, reader), ref scratch);
                     }
-                    pending += scratch.WrittenCount + MessageCodec.HeaderBytes;
+                    else if (TryWrite(output, message, scratch))
+                    {
+                        pending += scratch.WrittenCount + MessageCodec.HeaderBytes;
+                    }
                     scratch = Shrink(scratch);
                     if (pending >= 64 * 1024)
                     {

@@ -33,8 +33,9 @@ public sealed class MessageCodec
         _limits = limits ?? ProtocolLimits.Default;
         _argsFormatter = new JobArgsFormatter(_limits);
         var strings = new StringArrayFormatter(_limits);
+        var dispatch = new DispatchFormatter(_argsFormatter);
         var resolver = CompositeResolver.Create(
-            [_argsFormatter, new DispatchFormatter(_argsFormatter), new ResultFormatter(_argsFormatter), strings, new PublishFormatter(_argsFormatter, strings)],
+            [_argsFormatter, dispatch, new DispatchListFormatter(dispatch, _limits), new ResultFormatter(_argsFormatter), strings, new PublishFormatter(_argsFormatter, strings)],
             [StandardResolver.Instance]);
         // UntrustedData bounds the object graph depth and hardens hashing; the resolver has no
         // Typeless or contractless fallback, so a peer can only produce the message types above.

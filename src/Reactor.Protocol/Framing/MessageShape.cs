@@ -32,6 +32,8 @@ internal static class MessageShape
         [MessageType.Goodbye] = 1,
         [MessageType.ResultAck] = 1,
         [MessageType.Publish] = 8,
+        [MessageType.DispatchBatch] = 1,
+        [MessageType.ResultAckRange] = 2,
     };
 
     private static readonly HashSet<int> KnownTypes = typeof(IReactorMessage)
@@ -92,9 +94,10 @@ internal static class MessageShape
                 Require(m.Reason, "Reject.Reason");
                 break;
             case Dispatch m:
-                Require(m.JobId, "Dispatch.JobId");
-                Require(m.Name, "Dispatch.Name");
-                Require(m.Args, "Dispatch.Args");
+                CheckDispatch(m, "Dispatch");
+                break;
+            case DispatchBatch m:
+                CheckBatch(m);
                 break;
             case Result m:
                 Require(m.JobId, "Result.JobId");
@@ -113,6 +116,9 @@ internal static class MessageShape
             case Goodbye m:
                 Require(m.Reason, "Goodbye.Reason");
                 break;
+            case ResultAckRange m when m.First < 1 || m.Count < 1:
+                throw new InvalidDataException(
+                    $"malformed message: ResultAckRange needs First and Count of at least 1, found {m.First} and {m.Count}");
             case Publish m:
                 CheckPublish(m);
                 break;
@@ -127,6 +133,26 @@ internal static class MessageShape
                     throw new InvalidDataException($"malformed message: Progress.Message is longer than {Progress.MaxMessageLength} characters");
                 }
                 break;
+        }
+    }
+
+    private static void CheckDispatch(Dispatch m, string name)
+    {
+        Require(m.JobId, name + ".JobId");
+        Require(m.Name, name + ".Name");
+        Require(m.Args, name + ".Args");
+    }
+
+    private static void CheckBatch(DispatchBatch m)
+    {
+        Require(m.Jobs, "DispatchBatch.Jobs");
+        if (m.Jobs.Count == 0)
+        {
+            throw new InvalidDataException("malformed message: DispatchBatch.Jobs is empty");
+        }
+        for (var i = 0; i < m.Jobs.Count; i++)
+        {
+            CheckDispatch(m.Jobs[i], $"DispatchBatch.Jobs[{i}]");
         }
     }
 

@@ -115,3 +115,15 @@ public sealed record Cancel([property: Key(0)] string JobId) : IReactorMessage;
 /// <summary>The distributor has recorded the final result of <see cref="JobId"/>.</summary>
 [MessagePackObject]
 public sealed record ResultAck([property: Key(0)] string JobId) : IReactorMessage;
+
+/// <summary>
+/// Protocol version 3: the distributor has recorded the final results numbered <see cref="First"/> to
+/// <see cref="First"/> + <see cref="Count"/> − 1 on this connection. Final results are numbered by the order
+/// they arrive on a connection, from 1; the number is not on the wire (protocol.md section 7.5). It replaces
+/// the <see cref="ResultAck"/> per job on a version 3 connection: one message for a run of results, and no
+/// job id for the node to decode.
+/// </summary>
+/// <param name="First">The number of the first result recorded (1 for the connection's first final result).</param>
+/// <param name="Count">How many results, from <paramref name="First"/> on, were recorded; at least 1.</param>
+[MessagePackObject]
+public sealed record ResultAckRange([property: Key(0)] long First, [property: Key(1)] int Count) : IReactorMessage;

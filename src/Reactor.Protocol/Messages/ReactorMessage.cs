@@ -19,6 +19,8 @@ namespace Reactor.Protocol.Messages;
 [Union(MessageType.ResultAck, typeof(ResultAck))]
 [Union(MessageType.Publish, typeof(Publish))]
 [Union(MessageType.Progress, typeof(Progress))]
+[Union(MessageType.DispatchBatch, typeof(DispatchBatch))]
+[Union(MessageType.ResultAckRange, typeof(ResultAckRange))]
 public interface IReactorMessage
 {
 }
@@ -52,4 +54,12 @@ public static class MessageType
     public const int Publish = 11;
     /// <summary>Node → distributor, job code reported its progress.</summary>
     public const int Progress = 12;
+    /// <summary>Distributor → node, several jobs to run, in order (protocol version 3; see <see cref="Messages.DispatchBatch"/>).</summary>
+    public const int DispatchBatch = 13;
+
+    /// <summary>
+    /// Distributor → node (protocol version 3), final results recorded, named by their running number on the
+    /// connection instead of one <see cref="ResultAck"/> per job.
+    /// </summary>
+    public const int ResultAckRange = 14;
 }

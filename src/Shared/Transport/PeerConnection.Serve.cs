@@ -14,8 +14,11 @@ internal sealed partial class PeerConnection
     /// when the peer has been silent for three of them. Returns why it ended; throws
     /// <see cref="InvalidDataException"/> for a protocol violation and
     /// <see cref="OperationCanceledException"/> when <paramref name="stopping"/> is cancelled.
+    /// <paramref name="batchDone"/>, when given, runs after the messages of each read were handled (one batch
+    /// of frames per pipe read), so a handler can answer a whole batch with one message.
     /// </summary>
-    public async Task<LinkEnd> ServeAsync(TimeSpan heartbeat, Func<IReactorMessage, ValueTask> handle, CancellationToken stopping)
+    public async Task<LinkEnd> ServeAsync(TimeSpan heartbeat, Func<IReactorMessage, ValueTask> handle, CancellationToken stopping,
+        Action? batchDone = null)
     {
         _heartbeat = heartbeat;
         Touch();
@@ -36,6 +39,7 @@ internal sealed partial class PeerConnection
                     }
                 }
                 batch.Clear();
+                batchDone?.Invoke();
             }
             return LinkEnd.PeerClosed;
         }

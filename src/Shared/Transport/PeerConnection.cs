@@ -66,6 +66,16 @@ internal sealed partial class PeerConnection : IAsyncDisposable
         return new PeerConnection(stream, framed, time);
     }
 
+    /// <summary>
+    /// Sends queued Dispatch messages in DispatchBatch frames from now on (<see cref="FramedConnection.BatchDispatches"/>):
+    /// set once the peer agreed on a protocol version that has them.
+    /// </summary>
+    public bool BatchDispatches
+    {
+        get => _framed.BatchDispatches;
+        set => _framed.BatchDispatches = value;
+    }
+
     /// <summary>Queues a message for the write loop; false when the connection is already closed.</summary>
     public bool Send(IReactorMessage message) => _framed.Send(message);
 

@@ -16,13 +16,13 @@ public sealed class MaxDispatchesTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>The next frame that is not a Heartbeat or a ResultAck (an ack trails the Dispatch its Result freed).</summary>
+    /// <summary>The next frame that is not a Heartbeat or an acknowledgement (an ack trails the Dispatch its Result freed).</summary>
     private static async Task<IReactorMessage> NextAsync(RawPeer peer)
     {
         while (true)
         {
             var message = await peer.ReadAsync(Patience);
-            if (message is not (Heartbeat or ResultAck))
+            if (message is not (Heartbeat or ResultAck or ResultAckRange))
             {
                 return message;
             }

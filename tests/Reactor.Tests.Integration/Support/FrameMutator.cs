@@ -32,7 +32,7 @@ internal static class FrameMutator
     public static IReadOnlyList<byte[]> FromNode { get; } = Golden("Hello", "Result", "Result(Error)", "Credit", "Heartbeat", "Goodbye", "Publish");
 
     /// <summary>Golden frames a distributor sends after the handshake (what a fake distributor attacks a node with).</summary>
-    public static IReadOnlyList<byte[]> FromDistributorInSession { get; } = Golden("Dispatch", "Cancel", "Heartbeat", "Goodbye", "ResultAck");
+    public static IReadOnlyList<byte[]> FromDistributorInSession { get; } = Golden("Dispatch", "DispatchBatch", "Cancel", "Heartbeat", "Goodbye", "ResultAck", "ResultAckRange");
 
     public static byte[] GoldenFrame(string name) => Codec.EncodeFrame(SampleMessages.Get(name));
 

@@ -38,9 +38,12 @@ internal sealed class RawPeer : IAsyncDisposable
     public Task<IReactorMessage> HelloAsync(string name, params string[] jobs) => HelloAsync(ProtocolLimits.CurrentVersion, name, jobs);
 
     /// <summary>The handshake as a node that speaks protocol <paramref name="version"/>.</summary>
-    public async Task<IReactorMessage> HelloAsync(int version, string name, params string[] jobs)
+    public Task<IReactorMessage> HelloAsync(int version, string name, params string[] jobs) => HelloAsync(version, name, 10, jobs);
+
+    /// <summary>The handshake as a node that speaks protocol <paramref name="version"/> and takes <paramref name="capacity"/> jobs at once.</summary>
+    public async Task<IReactorMessage> HelloAsync(int version, string name, int capacity, params string[] jobs)
     {
-        await SendAsync(new Hello(version, name, 10, jobs, "memory", null));
+        await SendAsync(new Hello(version, name, capacity, jobs, "memory", null));
         return await ReadAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -72,7 +75,32 @@ internal sealed class RawPeer : IAsyncDisposable
         return frame;
     }
 
+    /// <summary>
+    /// The next message, with a DispatchBatch read as the Dispatch messages it carries, one per call (what
+    /// most tests mean: the jobs, however they were framed). <see cref="ReadFrameAsync"/> sees the frames.
+    /// </summary>
     public async Task<IReactorMessage> ReadAsync(TimeSpan timeout)
+    {
+        if (_unpacked.TryDequeue(out var queued))
+        {
+            return queued;
+        }
+        var message = await ReadFrameAsync(timeout);
+        if (message is not DispatchBatch batch)
+        {
+            return message;
+        }
+        foreach (var job in batch.Jobs.Skip(1))
+        {
+            _unpacked.Enqueue(job);
+        }
+        return batch.Jobs[0];
+    }
+
+    private readonly Queue<IReactorMessage> _unpacked = new();
+
+    /// <summary>The next frame's message, exactly as it came.</summary>
+    public async Task<IReactorMessage> ReadFrameAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         var header = new byte[4];

@@ -40,6 +40,13 @@ public class DecodeErrorTests
         yield return Case("str8 claiming more bytes than the frame", "92 0a 91 d9 ff 61", "malformed message");
         yield return Case("Credit.Count a nil", "92 06 91 c0", "malformed message");
         yield return Case("never-used code 0xc1 as a field", "92 06 91 c1", "malformed message");
+        yield return Case("ResultAckRange.First above long.MaxValue", "92 0e 92 cf ffffffffffffffff 01", "malformed message");
+        yield return Case("ResultAckRange.Count 0xffffffff", "92 0e 92 01 ce ffffffff", "malformed message");
+        yield return Case("ResultAckRange.First 0", "92 0e 92 00 01", "ResultAckRange needs First and Count of at least 1");
+        yield return Case("ResultAckRange.Count 0", "92 0e 92 01 00", "ResultAckRange needs First and Count of at least 1");
+        yield return Case("ResultAckRange.Count negative", "92 0e 92 01 ff", "ResultAckRange needs First and Count of at least 1");
+        yield return Case("ResultAckRange without Count", "92 0e 91 01", "type 14 needs at least 2 fields");
+        yield return Case("ResultAckRange.Count a nil", "92 0e 92 01 c0", "malformed message");
     }
 
     [TestCaseSource(nameof(OverflowingFields))]

@@ -10,12 +10,16 @@ namespace Reactor.Tests.Unit.Protocol;
 public class ProtocolVersionTests
 {
     [TestCase(1, 2, 2, TestName = "a version 1-2 distributor gets version 2")]
+    [TestCase(1, 3, 3, TestName = "a version 1-3 distributor gets version 3")]
     [TestCase(1, 0, 1, TestName = "a version 1 distributor (no MaxProtocolVersion) gets version 1")]
     [TestCase(1, 1, 1, TestName = "a distributor that says 1 to 1 gets version 1")]
     [TestCase(2, 0, 2, TestName = "a version 2-only distributor gets version 2")]
-    [TestCase(1, 9, 2, TestName = "a newer distributor that still speaks 2 gets version 2")]
-    [TestCase(3, 0, null, TestName = "a version 3-only distributor shares no version")]
-    [TestCase(3, 5, null, TestName = "a version 3-5 distributor shares no version")]
+    [TestCase(3, 0, 3, TestName = "a version 3-only distributor gets version 3")]
+    [TestCase(1, 3, 3, TestName = "a version 1-3 distributor gets version 3")]
+    [TestCase(2, 3, 3, TestName = "a version 2-3 distributor gets version 3")]
+    [TestCase(1, 9, 3, TestName = "a newer distributor that still speaks 3 gets version 3")]
+    [TestCase(4, 0, null, TestName = "a version 4-only distributor shares no version")]
+    [TestCase(4, 6, null, TestName = "a version 4-6 distributor shares no version")]
     public void The_node_picks_the_newest_version_both_speak(int lowest, int highest, int? expected)
     {
         Assert.That(ProtocolLimits.Negotiate(lowest, highest), Is.EqualTo(expected));
@@ -24,7 +28,7 @@ public class ProtocolVersionTests
     [Test]
     public void The_distributor_accepts_every_version_it_speaks_and_no_other()
     {
-        Assert.That(Enumerable.Range(-1, 6).Where(ProtocolLimits.Speaks), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(Enumerable.Range(-1, 7).Where(ProtocolLimits.Speaks), Is.EqualTo(new[] { 1, 2, 3 }));
     }
 
     [Test]

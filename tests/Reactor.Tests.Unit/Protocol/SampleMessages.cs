@@ -32,8 +32,8 @@ internal static class SampleMessages
     /// <summary>Fresh instances on every call: messages holding <see cref="JobArgs"/> are mutable.</summary>
     public static IReadOnlyList<(string Name, IReactorMessage Message)> All() =>
     [
-        ("Greeting", new Greeting(1, "dist-1", Nonce(), SecretRequired: true, MaxProtocolVersion: 2)),
-        ("Hello", new Hello(2, NodeName, 4, ["my_job", "report"], "memory", AuthProof(Secret, Nonce(), NodeName))),
+        ("Greeting", new Greeting(1, "dist-1", Nonce(), SecretRequired: true, MaxProtocolVersion: 3)),
+        ("Hello", new Hello(3, NodeName, 4, ["my_job", "report"], "memory", AuthProof(Secret, Nonce(), NodeName))),
         ("Welcome", new Welcome("dist-1", 5000)),
         ("Reject", new Reject("duplicate node name")),
         ("Dispatch", new Dispatch(
@@ -63,6 +63,11 @@ internal static class SampleMessages
             TimeZone = "Europe/Paris",
             CronMisfire = 1,
         }),
+        ("DispatchBatch", new DispatchBatch(new Dispatch[]
+        {
+            new("job-46", "report", new JobArgs { ["n"] = 1 }, 0, 0, false, 0, 0, 0),
+            new("job-47", "report", new JobArgs { ["n"] = 2 }, 0, 0, false, 0, 0, 0),
+        })),
         ("Result", new Result(
             "job-42",
             JobOutcome.Succeeded,
@@ -96,6 +101,7 @@ internal static class SampleMessages
         ("Heartbeat", Heartbeat.Instance),
         ("Goodbye", new Goodbye("shutting down")),
         ("ResultAck", new ResultAck("job-42")),
+        ("ResultAckRange", new ResultAckRange(1, 256)),
         ("Publish", new Publish("job-42", 1, PublishKind.Trigger, "finalize", new JobArgs { ["n"] = 5 },
             DelayMs: 0, Events: ["event_1", "event_2"], Global: false)),
         ("Progress", new Progress("job-42", 1, 0.5, "3/7")),
