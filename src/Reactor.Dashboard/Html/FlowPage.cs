@@ -1,3 +1,4 @@
+using Reactor.Json;
 using System.Text;
 using Reactor.Dashboard.Data;
 using static Reactor.Dashboard.Html.Html;
@@ -37,7 +38,7 @@ internal static class FlowPage
                 html.Append($"<tr class=\"trigger\" data-state=\"{state}\"><td>").Append(t.Task is null ? "<span class=\"muted\">unreadable</span>" : E(t.Task))
                     .Append("</td><td>").Append(state).Append("</td><td>").Append(E(string.Join(", ", t.Events)))
                     .Append("</td><td>").Append(E(string.Join(", ", t.Missing))).Append("</td><td>").Append(t.Delay > TimeSpan.Zero ? Duration(t.Delay) : "")
-                    .Append("</td><td class=\"args\"><code>").Append(Cut(JsonView.Write(t.Data, indented: false), DataShown))
+                    .Append("</td><td class=\"args\"><code>").Append(Cut(JsonText.Write(t.Data, indented: false), DataShown))
                     .Append("</code></td><td><code>").Append(E(t.Id)).Append("</code></td></tr>");
             }
             html.Append("</tbody></table></div>");
@@ -54,7 +55,7 @@ internal static class FlowPage
             foreach (var e in d.Events)
             {
                 html.Append($"<tr class=\"event\"><td>{++i}</td><td>").Append(E(e.Name)).Append("</td><td class=\"args\"><code>")
-                    .Append(Cut(JsonView.Write(e.Data, indented: false), DataShown)).Append("</code></td></tr>");
+                    .Append(Cut(JsonText.Write(e.Data, indented: false), DataShown)).Append("</code></td></tr>");
             }
             html.Append("</tbody></table></div>");
         }

@@ -1,3 +1,4 @@
+using Reactor.Json;
 using System.Text;
 using Reactor.Dashboard.Data;
 using Reactor.Storage;
@@ -121,7 +122,7 @@ internal static class JobPage
         {
             return;
         }
-        var json = JsonView.Write(args);
+        var json = JsonText.Write(args, indented: true);
         html.Append("<section><h2>").Append(E(title)).Append(" <small class=\"muted\">").Append(E(note)).Append("</small></h2>");
         if (json.Length <= ArgsShownAtOnce)
         {

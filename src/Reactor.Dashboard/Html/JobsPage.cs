@@ -1,3 +1,4 @@
+using Reactor.Json;
 using System.Text;
 using Reactor.Dashboard.Data;
 using static Reactor.Dashboard.Html.Html;
@@ -62,7 +63,7 @@ internal static class JobsPage
                     .Append("</td><td>").Append(r.Attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")
                     .Append("</td><td>").Append(Time(r.RunAt)).Append("</td><td>").Append(r.Period is null ? "" : Duration(r.Period))
                     .Append("</td><td>").Append(Time(r.At)).Append("</td><td class=\"error\">").Append(Cut(OverviewPage.FirstLine(r.Error), 120))
-                    .Append("</td><td class=\"args\"><code>").Append(r.Args is null ? "" : Cut(JsonView.Write(r.Args, indented: false), ArgsPreview))
+                    .Append("</td><td class=\"args\"><code>").Append(r.Args is null ? "" : Cut(JsonText.Write(r.Args, indented: false), ArgsPreview))
                     .Append("</code></td></tr>");
             }
             html.Append("</tbody></table></div>");
