@@ -100,6 +100,24 @@ internal sealed partial class DashboardApp
         {
             return Results.Redirect($"{_basePath}/jobs");
         }
+        // With Redis, the text is an id prefix: one exact match opens the job, several are listed. Without
+        // Redis (or with no match) it opens the job page, which says when the id is unknown and keeps watching.
+        if (_reader.Redis is not null)
+        {
+            try
+            {
+                var store = await _reader.Redis.StoreAsync(context.RequestAborted).ConfigureAwait(false);
+                var found = await store.FindByIdPrefixAsync(id, 2, context.RequestAborted).ConfigureAwait(false);
+                if (found.Count > 1 || (found.Count == 1 && found[0].Id != id))
+                {
+                    return Results.Redirect($"{_basePath}/jobs?prefix={Uri.EscapeDataString(id)}");
+                }
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                // The job page shows the Redis banner.
+            }
+        }
         return Results.Redirect($"{_basePath}/jobs/{Uri.EscapeDataString(id)}");
     }
 
