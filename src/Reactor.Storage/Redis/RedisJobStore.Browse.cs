@@ -50,13 +50,14 @@ public sealed partial class RedisJobStore
         var gone = new List<RedisValue>();
         for (var i = 0; i < names.Length; i++)
         {
-            if (hashes[i].Result is { Length: > 0 } entries && TryRead(names[i], entries) is { } record)
-            {
-                records.Add(record);
-            }
-            else
+            if (hashes[i].Result is not { Length: > 0 } entries)
             {
                 gone.Add(names[i]);
+            }
+            else if (TryRead(names[i], entries) is { } record)
+            {
+                // An unreadable record (logged by TryRead) stays indexed: it is still there.
+                records.Add(record);
             }
         }
         if (gone.Count > 0)
