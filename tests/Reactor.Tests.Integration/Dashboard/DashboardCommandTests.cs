@@ -59,6 +59,24 @@ public sealed class DashboardCommandTests
     }
 
     [Test]
+    public async Task Standalone_dashboard_stops_on_sigterm_with_exit_code_0()
+    {
+        var redis = await TestServices.RedisAsync();
+        using var dashboard = new Running(Start("dashboard", "--redis", redis, "--urls", "http://127.0.0.1:0"));
+        var root = await UrlAsync(dashboard.Process);
+        using var client = DashboardHttpTests.NewClient();
+        Assert.That((int)(await client.GetAsync(root + "jobs")).StatusCode, Is.EqualTo(200));
+
+        // Both the host's console lifetime and the command line listen for the signal; either one must end it.
+        using (var kill = Process.Start("kill", ["-TERM", dashboard.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await dashboard.Process.WaitForExitAsync().WaitAsync(Cluster.Patience);
+        Assert.That(dashboard.Process.ExitCode, Is.Zero);
+    }
+
+    [Test]
     public async Task Standalone_dashboard_with_an_unparsable_redis_address_says_why_and_exits_1()
     {
         var result = await CliProcess.RunAsync(["dashboard", "--redis", "redis://:@@", "--urls", "http://127.0.0.1:0"]);
