@@ -110,5 +110,8 @@ internal sealed partial class DashboardReader(IDashboardSource source, RedisReco
         new(r.Id, r.Name, StatusNames.Of(r.Status), r.Node, r.Attempt, r.RunAt, r.Period, r.FailedAt, r.LastError, r.Args,
             r.Status == JobStatus.InProgress ? r.Progress : null, r.Status == JobStatus.InProgress ? r.ProgressMessage : null);
 
-    internal static string Unreachable(RedisException e) => $"Redis is unreachable: {e.Message}. The page recovers when it answers again.";
+    /// <summary>What a page or action says when Redis failed: unreachable, or reachable and refusing (full, read-only replica, ...).</summary>
+    internal static string Unreachable(RedisException e) => e is RedisServerException
+        ? $"Redis refused the request: {e.Message}. Nothing was changed by it; the page recovers when Redis accepts requests again."
+        : $"Redis is unreachable: {e.Message}. The page recovers when it answers again.";
 }
