@@ -8,7 +8,7 @@ internal sealed class BenchOptions
     public static readonly string[] Scenarios = ["burst", "roundtrip", "timers", "periodic"];
 
     /// <summary>Scenarios that run only when named: they take minutes or start several nodes.</summary>
-    public static readonly string[] LongScenarios = ["sustained", "multinode"];
+    public static readonly string[] LongScenarios = ["sustained", "multinode", "scale"];
 
     public string Scenario { get; private set; } = "all";
 
@@ -63,6 +63,15 @@ internal sealed class BenchOptions
     /// <summary>Node process counts the multinode scenario runs the burst with.</summary>
     public IReadOnlyList<int> NodeCounts { get; private set; } = [1, 2, 4];
 
+    /// <summary>Application process counts the scale scenario runs (each with its own distributor).</summary>
+    public IReadOnlyList<int> AppCounts { get; private set; } = [1, 2, 4];
+
+    /// <summary>Redis deployments the scale scenario runs against: <c>single</c> and/or <c>cluster</c> (3 masters).</summary>
+    public IReadOnlyList<string> Backends { get; private set; } = ["single", "cluster"];
+
+    /// <summary>Concurrent <c>EnqueueAsync</c> loops per application process in the scale scenario.</summary>
+    public int Inflight { get; private set; } = 64;
+
     /// <summary>Redis address of the journal, set by the program once it knows it.</summary>
     public string? JournalAddress { get; set; }
 
@@ -94,6 +103,9 @@ internal sealed class BenchOptions
                 case "--rate": options.Rate = Number(Value()); break;
                 case "--duration": options.Duration = Number(Value()); break;
                 case "--nodes": options.NodeCounts = [.. Value().Split(',').Select(Number)]; break;
+                case "--apps": options.AppCounts = [.. Value().Split(',').Select(Number)]; break;
+                case "--backends": options.Backends = [.. Value().Split(',')]; break;
+                case "--inflight": options.Inflight = Number(Value()); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
@@ -108,6 +120,10 @@ internal sealed class BenchOptions
         if (options.Journal is not (null or "durable" or "async"))
         {
             throw new ArgumentException("--journal must be durable or async");
+        }
+        if (options.Backends.Any(b => b is not ("single" or "cluster")))
+        {
+            throw new ArgumentException("--backends takes single, cluster or single,cluster");
         }
         if (options.Peer is not (null or "hangfire"))
         {

@@ -3,6 +3,11 @@ using OpenTelemetry.Metrics;
 using Reactor.Bench;
 using Reactor.OpenTelemetry;
 
+if (args is [ScaleApp.Role, ..])
+{
+    return await ScaleApp.RunAsync(args[1..]);
+}
+
 BenchOptions options;
 try
 {
@@ -11,7 +16,7 @@ try
 catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync($"reactor bench: {e.Message}\n" +
-        "usage: --scenario burst|roundtrip|timers|periodic|all|sustained|multinode [--jobs N] [--rate N] [--duration S] [--nodes 1,2,4] [--storage memory|redis] [--redis ADDR] " +
+        "usage: --scenario burst|roundtrip|timers|periodic|all|sustained|multinode|scale [--jobs N] [--rate N] [--duration S] [--nodes 1,2,4] [--apps 1,2,4] [--backends single,cluster] [--inflight N] [--storage memory|redis] [--redis ADDR] " +
         "[--peer hangfire] [--peer-jobs N] [--peer-workers N] [--capacity N] [--seconds N] [--lead SECONDS] [--otel] [--trace] [--json]");
     return 2;
 }
@@ -31,6 +36,12 @@ if (options.Trace)
     info.WriteLine("tracing: every Reactor span sampled and counted in the bench and node processes");
 }
 info.WriteLine($"machine: {Environment.ProcessorCount} cores, {Machine.CpuModel()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
+if (options.Scenario == "scale")
+{
+    // Starts its own Redis and cluster (it needs both, and fresh counters); --storage redis adds node records.
+    await ScaleScenario.RunAsync(options, info);
+    return 0;
+}
 var needsRedis = options.Storage == "redis" || options.Journal is not null;
 await using var redisServer = needsRedis && options.Redis is null ? await RedisServer.StartAsync() : null;
 var redis = options.Storage == "redis" ? options.Redis ?? redisServer!.Address : null;

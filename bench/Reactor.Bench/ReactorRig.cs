@@ -123,7 +123,7 @@ internal sealed class ReactorRig : IAsyncDisposable
     }
 
     /// <summary>Points NodeProcess at the reactor.dll built with this bench (Release), unless REACTOR_CLI says otherwise.</summary>
-    private static void LocateReleaseCli()
+    internal static void LocateReleaseCli()
     {
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("REACTOR_CLI")))
         {

@@ -22,12 +22,15 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public string Address { get; }
 
-    public static async Task<RedisServer> StartAsync()
+    public int Port => int.Parse(Address[(Address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Starts redis-server with AOF (fsync every second), no RDB, plus <paramref name="extra"/> arguments.</summary>
+    public static async Task<RedisServer> StartAsync(params string[] extra)
     {
         var directory = Directory.CreateTempSubdirectory("reactor-bench-redis-").FullName;
         var port = FreePort();
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        foreach (var arg in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "" })
+        foreach (var arg in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "" }.Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }
@@ -62,7 +65,7 @@ internal sealed class RedisServer : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

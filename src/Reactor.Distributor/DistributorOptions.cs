@@ -1,4 +1,5 @@
 using System.Net;
+using Reactor.Distributor;
 using Reactor.Protocol;
 
 namespace Reactor;
@@ -20,6 +21,13 @@ public sealed class DistributorOptions
 
     /// <summary>How long a job waits for a node that can run it before its error feedback. Default: 5 minutes.</summary>
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The starvation bound of <see cref="EnqueueOptions.Priority"/>: a job that has waited this long for credit
+    /// is offered before every job that has waited less, whatever their priorities, and such aged jobs go oldest
+    /// first. So once a low job has aged, no job enqueued after it starts before it. Default: 30 s; must be positive.
+    /// </summary>
+    public TimeSpan PriorityAging { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// How long a job waits when nodes are connected but none announces its name (a typo, or a node
@@ -114,6 +122,33 @@ public sealed class DistributorOptions
         return this;
     }
 
+    /// <summary>The per-name limits set with <see cref="Limit"/>, in the order they were set (checked by <see cref="Validate"/>).</summary>
+    internal List<JobLimit> JobLimits { get; } = [];
+
+    /// <summary>
+    /// Limits how many jobs named <paramref name="jobName"/> run at once (<paramref name="concurrency"/>:
+    /// dispatched and not finished, retries on the node included) and how many start per second
+    /// (<paramref name="perSecond"/>: a token bucket holding 50 ms of tokens, at least one). Either may be
+    /// left out. Jobs over the limit wait in the pending queue (they do not fail; the wait counts against
+    /// their <see cref="PendingTimeout"/> or <c>EnqueueOptions.Timeout</c>). With <see cref="Redis"/> the
+    /// limit is global to every application instance on that Redis (a lease per running job and a
+    /// token bucket held in Redis); without, it is per distributor. A limit below 1, a blank name, a
+    /// limit with neither value, or one name limited twice fails <see cref="Validate"/>. See docs/scheduling.md.
+    /// </summary>
+    public DistributorOptions Limit(string jobName, int? concurrency = null, double? perSecond = null)
+    {
+        // Recorded as given: the validator reports every bad limit at start, with the others.
+        JobLimits.Add(new JobLimit(jobName ?? "", concurrency, perSecond));
+        return this;
+    }
+
+    /// <summary>
+    /// With <see cref="Redis"/> and a <see cref="Limit"/> with a concurrency: how long the concurrency
+    /// leases an application instance holds in Redis survive without renewal (renewed every third of
+    /// it). A killed instance's slots come back after at most this. Default: 10 s.
+    /// </summary>
+    public TimeSpan LimitLeaseTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// A PKCS#12 (.pfx) certificate file: when set, nodes must connect with TLS (<c>NodeOptions.Tls</c>).
     /// Default: none (plain TCP).
@@ -187,9 +222,18 @@ public sealed class DistributorOptions
         {
             errors.Add("UnknownJobTimeout must be positive");
         }
+        if (PriorityAging <= TimeSpan.Zero)
+        {
+            errors.Add("PriorityAging must be positive");
+        }
         if (PendingTimeout <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero || HandshakeTimeout <= TimeSpan.Zero)
         {
             errors.Add("PendingTimeout, HeartbeatInterval and HandshakeTimeout must be positive");
+        }
+        JobLimit.Check(JobLimits, errors);
+        if (LimitLeaseTtl < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("LimitLeaseTtl must be at least 1 s");
         }
         if (FlowRetention <= TimeSpan.Zero)
         {

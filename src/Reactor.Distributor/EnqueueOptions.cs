@@ -38,7 +38,8 @@ public sealed record EnqueueOptions
     /// first job's id. The duplicate's feedback lambdas are attached to that job when this application
     /// instance enqueued it; when another instance holds the key (shared <see cref="DistributorOptions.Redis"/>),
     /// they never run and <c>EnqueueAsync</c> throws <see cref="DuplicateJobException"/>. The key is released
-    /// when the job's final result is recorded (success, failure, cancellation, timeout), or after
+    /// when the job's final result is recorded (success, failure, cancellation, timeout), or when it starts
+    /// with <see cref="UniqueUntil"/> <see cref="Reactor.UniqueUntil.Start"/>, or after
     /// <see cref="UniqueFor"/> whatever became of it. At most 512 characters, no control characters. With
     /// Redis the key is shared by every distributor with the same <see cref="DistributorOptions.KeyPrefix"/>
     /// (one atomic claim, so two applications racing never both run a job); without it, per distributor.
@@ -48,11 +49,28 @@ public sealed record EnqueueOptions
     /// <summary>The longest a <see cref="UniqueKey"/> is held, even if its job never finishes (its app died). Default: 1 day.</summary>
     public TimeSpan? UniqueFor { get; init; }
 
+    /// <summary>
+    /// How long <see cref="UniqueKey"/> is held: until the job's final result (<see cref="Reactor.UniqueUntil.Finish"/>,
+    /// the default), or only until it starts (<see cref="Reactor.UniqueUntil.Start"/>): then a job enqueued with
+    /// the key while the first one runs is a new job. See <see cref="Reactor.UniqueUntil.Start"/> for what
+    /// "starts" means.
+    /// </summary>
+    public UniqueUntil UniqueUntil { get; init; }
+
     /// <summary>Longest accepted <see cref="UniqueKey"/>, in characters.</summary>
     public const int MaxUniqueKeyLength = 512;
 
     /// <summary>How long a unique key is held when <see cref="UniqueFor"/> is not given.</summary>
     public static readonly TimeSpan DefaultUniqueFor = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Which waiting job a node gets first when jobs wait for credit: high before normal before low, oldest
+    /// first within a level, across job names. A job that has waited <see cref="DistributorOptions.PriorityAging"/>
+    /// (default 30 s) goes ahead of every job that has waited less, so low priority never starves. A job that
+    /// finds a node with free credit is sent at once whatever its priority; a node starts what it is sent in
+    /// arrival order.
+    /// </summary>
+    public JobPriority Priority { get; init; }
 
     /// <summary>Run the job body on the node's thread pool (bounded) instead of its reactor loop: for blocking work.</summary>
     public bool Defer { get; init; }
@@ -122,6 +140,10 @@ public sealed record EnqueueOptions
         {
             throw new ArgumentException("TimeZone applies to Cron; give a Cron expression with it", nameof(TimeZone));
         }
+        if (!Enum.IsDefined(Priority))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Priority), Priority, "unknown JobPriority");
+        }
         if (!Enum.IsDefined(Misfire))
         {
             throw new ArgumentOutOfRangeException(nameof(Misfire), Misfire, "unknown CronMisfire");
@@ -139,6 +161,12 @@ public sealed record EnqueueOptions
                     throw new ArgumentException($"UniqueKey holds a control character (U+{(int)key[i]:X4}) at index {i}", nameof(UniqueKey));
                 }
             }
+        }
+        if (UniqueUntil != UniqueUntil.Finish && (UniqueKey is null || !Enum.IsDefined(UniqueUntil)))
+        {
+            throw UniqueKey is null
+                ? new ArgumentException("UniqueUntil applies to UniqueKey; give a UniqueKey with it", nameof(UniqueUntil))
+                : new ArgumentOutOfRangeException(nameof(UniqueUntil), UniqueUntil, "unknown UniqueUntil");
         }
         if (UniqueFor is { } uniqueFor && (uniqueFor <= TimeSpan.Zero || UniqueKey is null))
         {
@@ -159,4 +187,35 @@ public enum CronMisfire
 
     /// <summary>Skip the missed slots and wait for the next one.</summary>
     Skip = 1,
+}
+
+/// <summary>The order in which jobs waiting for credit are offered to nodes (see <see cref="EnqueueOptions.Priority"/>).</summary>
+public enum JobPriority
+{
+    /// <summary>The default.</summary>
+    Normal = 0,
+
+    /// <summary>Offered before normal and low jobs.</summary>
+    High = 1,
+
+    /// <summary>Offered after high and normal jobs (until it has waited <see cref="DistributorOptions.PriorityAging"/>).</summary>
+    Low = -1,
+}
+
+/// <summary>When a job releases its <see cref="EnqueueOptions.UniqueKey"/> (see <see cref="EnqueueOptions.UniqueUntil"/>).</summary>
+public enum UniqueUntil
+{
+    /// <summary>When its final result is recorded (success, failure, cancellation, timeout): no second job while it waits or runs.</summary>
+    Finish = 0,
+
+    /// <summary>
+    /// When it starts: when the distributor hands it to a node that has free credit for it (such a node starts a
+    /// due job as it arrives), or at its due time when that is later (<see cref="EnqueueOptions.After"/>,
+    /// <see cref="EnqueueOptions.RunAt"/>, <see cref="EnqueueOptions.Cron"/>; the node holds it until then). Jobs
+    /// waiting for credit keep the key. The protocol has no "started" message, so this is the distributor's
+    /// view: if the node is lost before it ran the job, the copy sent again runs even when a newer job with the
+    /// key was enqueued meanwhile. The key is still released on the final result (a job cancelled or failed
+    /// before it started) and after <see cref="EnqueueOptions.UniqueFor"/>.
+    /// </summary>
+    Start = 1,
 }

@@ -28,6 +28,7 @@ public sealed partial class ReactorDistributor
             (reason, delay) => LogJournalUnavailable(_logger, reason, delay),
             _time, cancellationToken).ConfigureAwait(false);
         _feedback.UseJournal(_journal, _time);
+        _dispatcher.UseRedisLimits(_journal.Database, _options.KeyPrefix, _logger);
         if (!_options.DurableEnqueue)
         {
             LogFireAndForget(_logger);
@@ -44,7 +45,11 @@ public sealed partial class ReactorDistributor
             {
                 MaxDispatches = entry.MaxDispatches,
                 UniqueKey = entry.UniqueKey,
+                // An unknown value (a newer build's) reads as the default rather than failing the recovery.
+                Priority = entry.Scheduling?.Priority is { } priority && Enum.IsDefined((JobPriority)priority) ? (JobPriority)priority : JobPriority.Normal,
+                UniqueUntil = entry.Scheduling?.UniqueUntil == (int)UniqueUntil.Start ? UniqueUntil.Start : UniqueUntil.Finish,
             };
+            ReleaseOnStart(job);
             _options.ResultHandlers.TryGetValue(dispatch.Name, out var handler);
             if (entry.UniqueKey is { } key)
             {

@@ -177,13 +177,17 @@ public sealed partial class ReactorDistributor
             CronMisfire = (int)options.Misfire,
         };
         var waitFrom = runAt is { } due && due > now ? due : now;
-        return new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
+        var job = new JobEnvelope(dispatch, options.Node, options.NotNode, waitFrom + (options.Timeout ?? _options.PendingTimeout))
         {
             MaxDispatches = options.MaxDispatches ?? 0,
             EnqueuedAt = _metrics.EnqueueTimestamp(),
             UniqueKey = options.UniqueKey,
+            Priority = options.Priority,
             UniqueFor = options.UniqueKey is null ? default : options.UniqueFor ?? EnqueueOptions.DefaultUniqueFor,
+            UniqueUntil = options.UniqueUntil,
         };
+        ReleaseOnStart(job);
+        return job;
     }
 
     /// <summary>The first slot of a cron schedule after <paramref name="from"/>; throws for a bad expression or zone, or one that never fires.</summary>

@@ -18,15 +18,71 @@ public sealed partial class ReactorDistributor
         ? new RedisUniqueKeys(journal.Database, _options.KeyPrefix)
         : new MemoryUniqueKeys(_time);
 
-    /// <summary>The feedback of a unique job: settling it releases its key.</summary>
+    /// <summary>UniqueUntil.Start jobs handed to a node ahead of their due time: each releases its key when due.</summary>
+    private readonly ConcurrentDictionary<string, ITimer> _releaseWhenDue = new(StringComparer.Ordinal);
+
+    /// <summary>The feedback of a unique job: settling it releases its key (again, harmlessly, after UniqueUntil.Start released it).</summary>
     private JobFeedback WithRelease(JobEnvelope job, JobFeedback feedback) => job.UniqueKey is not { } key ? feedback : feedback with
     {
         Settled = result =>
         {
+            if (_releaseWhenDue.TryRemove(job.Id, out var timer))
+            {
+                timer.Dispose();
+            }
             UniqueKeys.Release(key, job.Id);
             _uniqueHere.TryRemove(job.Id, out _);
         },
     };
+
+    /// <summary>With <see cref="UniqueUntil.Start"/>, the job gives its key back when it starts (<see cref="Started"/>).</summary>
+    private void ReleaseOnStart(JobEnvelope job)
+    {
+        if (job.UniqueKey is not null && job.UniqueUntil == UniqueUntil.Start)
+        {
+            job.OnFirstSend = Started;
+        }
+    }
+
+    /// <summary>
+    /// The job went to a node with credit for it, which starts it on arrival when it is due, else at its due
+    /// time (it holds no credit while it waits there): the key goes now, or by a timer then. Runs under the
+    /// dispatcher's lock; a release is a brief map update or a fire-and-forget Redis script.
+    /// </summary>
+    private void Started(JobEnvelope job)
+    {
+        var key = job.UniqueKey!;
+        var wait = DateTimeOffset.FromUnixTimeMilliseconds(job.Dispatch.RunAtUnixMs) - _time.GetUtcNow();
+        if (job.Dispatch.RunAtUnixMs == 0 || wait <= TimeSpan.Zero)
+        {
+            UniqueKeys.Release(key, job.Id);
+            return;
+        }
+        var timer = _time.CreateTimer(static state =>
+        {
+            var (self, job) = ((ReactorDistributor, JobEnvelope))state!;
+            if (self._releaseWhenDue.TryRemove(job.Id, out var due))
+            {
+                due.Dispose();
+                self.UniqueKeys.Release(job.UniqueKey!, job.Id);
+            }
+        }, (this, job), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // Armed only once it is in the map, so the callback always finds it there.
+        _releaseWhenDue[job.Id] = timer;
+        timer.Change(wait, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>A stopping distributor releases no more keys by timer (its Redis connection is closing).</summary>
+    private void StopReleaseTimers()
+    {
+        foreach (var id in _releaseWhenDue.Keys)
+        {
+            if (_releaseWhenDue.TryRemove(id, out var timer))
+            {
+                timer.Dispose();
+            }
+        }
+    }
 
     /// <summary>
     /// Registers the job's feedback and, for a unique job, takes its key. Returns null when the job is to be

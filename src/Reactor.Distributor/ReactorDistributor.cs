@@ -164,6 +164,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         // First, so nodes that discover distributors stop dialling this one.
         await StopAnnouncingAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        StopReleaseTimers();
         _listener?.Dispose();
         _sweeper?.Dispose();
         _watch?.Dispose();
@@ -182,6 +183,7 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
         {
             await _acceptLoop.ConfigureAwait(false);
         }
+        await _dispatcher.StopLimitsAsync().ConfigureAwait(false);
         _feedback.FailAll("the distributor stopped before the job finished");
         if (_journal is not null)
         {
@@ -280,8 +282,10 @@ public sealed partial class ReactorDistributor : IAsyncDisposable
                 continue;
             }
             var target = job.Node is not null && _options.AlwaysUseSpecifiedNode ? $"node '{job.Node}'" : "no node that can run it";
+            // Waiting for a limit counts against the deadline: the error says so when the name has one.
+            var limit = _dispatcher.LimitOf(job.Name) is { } l ? $" (or its limit, {l.Describe()}, kept it waiting)" : "";
             _feedback.Fail(job.Id, JobOutcomeReason.NotDispatched, job.Dispatch.Args.Clone(),
-                $"job '{job.Name}' waited too long: {target} became available in time");
+                $"job '{job.Name}' waited too long: {target} became available in time{limit}");
         }
     }
 }

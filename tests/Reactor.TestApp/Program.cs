@@ -9,6 +9,7 @@
 //                                     feedback ("result KEY OUTCOME" from OnResult); SIGKILL itself right after the KILLAT-th Enqueue returned
 //   serve   PORT REDIS NAME           print "result KEY OUTCOME" per recovered result; run until killed
 //   unique  PORT REDIS NAME KEY COUNT DIR  race on one unique key (see UniqueModes)
+//   limit   PORT REDIS NAME PREFIX COUNT CONCURRENCY PERSECOND MS TTL_S  share Limit("span") through Redis (see LimitModes)
 //   steady  PORT REDIS TOTAL NAME     enqueue TOTAL "add" jobs keyed NAME-i ("enqueued KEY", "success KEY"),
 //                                     then "all enqueued"; run until killed
 using System.Collections.Concurrent;
@@ -18,6 +19,10 @@ using Reactor;
 if (args[0].StartsWith("wf", StringComparison.Ordinal))
 {
     return await WorkflowModes.RunAsync(args);
+}
+if (args[0] == "limit")
+{
+    return await LimitModes.RunAsync(args);
 }
 if (args[0] == "unique")
 {

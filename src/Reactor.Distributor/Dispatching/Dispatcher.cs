@@ -14,7 +14,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
     private readonly Lock _gate = new();
     private readonly List<NodeSlot> _nodes = [];
     private readonly Dictionary<string, JobEnvelope> _inFlight = new(StringComparer.Ordinal);
-    private readonly PendingJobs _pending = new();
+    private readonly PendingJobs _pending = new(time, options.PriorityAging);
     private int _roundRobin;
 
     public int PendingCount
@@ -80,7 +80,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         lock (_gate)
         {
             var node = Pick(job);
-            if (node is not null)
+            if (node is not null && MayStart(job))
             {
                 SendTo(node, job);
                 return SubmitResult.Sent;
@@ -167,6 +167,8 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
             var orphans = node.Jobs.Values.ToList();
             node.Jobs.Clear();
             var exhausted = new List<JobEnvelope>();
+            // Their slots free first: a job sent again takes a slot again, wherever it goes.
+            var reopened = ReleaseLimits(orphans);
             foreach (var job in orphans)
             {
                 job.Owner = null;
@@ -182,7 +184,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
                 }
                 metrics.Redispatched(job);
                 var next = Pick(job);
-                if (next is not null)
+                if (next is not null && MayStart(job))
                 {
                     SendTo(next, job);
                 }
@@ -191,6 +193,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
                     _pending.Add(job, time.GetUtcNow());
                 }
             }
+            DrainNames(reopened);
             return new LeaveOutcome(orphans.Count - exhausted.Count, exhausted);
         }
     }
@@ -252,6 +255,7 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
                 {
                     Release(owner);
                 }
+                ReleaseLimit(job);
             }
         }
     }
@@ -365,6 +369,11 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         _inFlight[job.Id] = job;
         metrics.Dispatched(job);
         node.Sender.Dispatch(job.Dispatch);
+        if (job.OnFirstSend is { } firstSend)
+        {
+            job.OnFirstSend = null;
+            firstSend(job);
+        }
     }
 
     /// <summary>Hands waiting jobs to <paramref name="node"/> while it has credit.</summary>
@@ -374,13 +383,13 @@ internal sealed partial class Dispatcher(DistributorOptions options, TimeProvide
         {
             return;
         }
-        foreach (var job in _pending.Candidates(node.JobNames))
+        foreach (var job in _pending.Candidates(node.JobNames, LimitFilter))
         {
             if (node.Credit <= 0 || node.Suspect is not null)
             {
                 return;
             }
-            if (MayTake(node, job))
+            if (MayTake(node, job) && MayStart(job))
             {
                 _pending.Remove(job);
                 SendTo(node, job);

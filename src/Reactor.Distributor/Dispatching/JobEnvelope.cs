@@ -30,8 +30,20 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>Its <c>EnqueueOptions.UniqueKey</c>, released when it settles; null for an ordinary job.</summary>
     public string? UniqueKey { get; init; }
 
+    /// <summary>Its <c>EnqueueOptions.Priority</c>, which orders it among the jobs waiting for credit.</summary>
+    public JobPriority Priority { get; init; }
+
     /// <summary>How long its unique key is held at most.</summary>
     public TimeSpan UniqueFor { get; init; }
+
+    /// <summary>Its <c>EnqueueOptions.UniqueUntil</c>: whether its key goes when it starts rather than when it settles.</summary>
+    public UniqueUntil UniqueUntil { get; init; }
+
+    /// <summary>
+    /// Runs once, under the dispatcher's lock, the first time the job is handed to a node (a send, not a
+    /// re-send after a lost node); must be brief and must not call the dispatcher. Null for most jobs.
+    /// </summary>
+    public Action<JobEnvelope>? OnFirstSend { get; set; }
 
     /// <summary>When it last entered the pending queue (for the age of the oldest waiting job).</summary>
     public DateTimeOffset PendingSince { get; set; }
@@ -47,6 +59,12 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
 
     /// <summary>The node holding it, while it is on one (the dispatcher's, under its lock).</summary>
     public NodeSlot? Owner { get; set; }
+
+    /// <summary>
+    /// True while it holds a slot of its name's <c>DistributorOptions.Limit</c> (from dispatch to its final
+    /// result or the loss of its node); the dispatcher's, under its lock.
+    /// </summary>
+    public bool HoldsLimit { get; set; }
 
     /// <summary>How many times it was dispatched (more than once after a node was lost).</summary>
     public int Dispatches { get; set; }

@@ -148,6 +148,9 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         {
             MaxDispatches = job.MaxDispatches,
             UniqueKey = job.UniqueKey,
+            Scheduling = job.Priority == JobPriority.Normal && job.UniqueUntil == UniqueUntil.Finish
+                ? null
+                : new JournalScheduling { Priority = (int)job.Priority, UniqueUntil = (int)job.UniqueUntil },
         };
         return MessagePackSerializer.Serialize(entry, Untrusted);
     }

@@ -17,6 +17,26 @@ public sealed record JournalEntry(
     /// <summary>The job's <c>EnqueueOptions.UniqueKey</c>, released when a restarted app settles it; absent in older entries.</summary>
     [Key(5)]
     public string? UniqueKey { get; init; }
+
+    /// <summary>The job's scheduling policies (priority, when its unique key goes); absent in older entries and for a job with the defaults.</summary>
+    [Key(6)]
+    public JournalScheduling? Scheduling { get; init; }
+}
+
+/// <summary>
+/// The scheduling policies of a journaled job, in one nested map so later policies add fields here
+/// instead of taking more keys of <see cref="JournalEntry"/>.
+/// </summary>
+[MessagePackObject]
+public sealed record JournalScheduling
+{
+    /// <summary>The job's <c>EnqueueOptions.Priority</c> (0 normal, 1 high, -1 low).</summary>
+    [Key(0)]
+    public int Priority { get; init; }
+
+    /// <summary>The job's <c>EnqueueOptions.UniqueUntil</c> (0 finish, 1 start).</summary>
+    [Key(1)]
+    public int UniqueUntil { get; init; }
 }
 
 /// <summary>A settled job's result, kept in Redis for <c>GetResultAsync</c> until it expires.</summary>

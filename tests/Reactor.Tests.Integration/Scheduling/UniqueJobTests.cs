@@ -72,6 +72,94 @@ public sealed class UniqueJobTests
         });
     }
 
+    /// <summary>
+    /// UniqueUntil.Start on a real node whose one credit is taken (by <c>wait_for_cancel</c>), so the first job
+    /// waits in the distributor: a duplicate then joins it; once it runs on the node, the key is free and the
+    /// next enqueue is a new job (which holds the key until it starts in turn).
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task With_UniqueUntil_Start_a_duplicate_joins_the_job_before_it_starts_and_is_a_new_job_after(bool durable)
+    {
+        var redis = durable ? await TestServices.RedisAsync() : null;
+        await using var cluster = await Cluster.StartAsync(o =>
+        {
+            o.Redis = redis;
+            o.Name = $"unique-start-{Guid.NewGuid():N}";
+        });
+        cluster.StartNode("unique_start_node", "--capacity", "1", "--merge-job-itself", "true");
+        await cluster.WaitForNodesAsync(1);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blockerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = cluster.Distributor.Enqueue("wait_for_cancel", null, null, error: _ => blockerDone.TrySetResult(),
+            cancelled: _ => blockerDone.TrySetResult(), progress: _ => running.TrySetResult());
+        await running.Task.WaitAsync(Patience);
+        var options = new EnqueueOptions { UniqueKey = $"start:{Guid.NewGuid():N}", UniqueUntil = UniqueUntil.Start };
+        var feedbacks = new ConcurrentQueue<string>();
+        string Hold(string key) =>
+            cluster.Distributor.Enqueue("resume_hold", new { dir = _dir, key }, options, success: _ => feedbacks.Enqueue(key));
+
+        var first = Hold("one");
+        var beforeStart = Hold("two");
+        Assert.That(cluster.Distributor.PendingCount, Is.EqualTo(1), "the first job waits for credit; the duplicate queued nothing");
+        cluster.Distributor.Cancel(blocker);
+        await blockerDone.Task.WaitAsync(Patience);
+        await WaitUntilAsync(() => Marks("start-one-").Length == 1, "the first job started");
+        var whileRunning = Hold("three");
+        var beforeItsStart = Hold("four");
+        File.WriteAllText(Path.Combine(_dir, "release"), "");
+        await WaitUntilAsync(() => feedbacks.Count == 4, "every lambda ran");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeStart, Is.EqualTo(first), "before the start: the holder's id");
+            Assert.That(whileRunning, Is.Not.EqualTo(first), "after the start: a new job");
+            Assert.That(beforeItsStart, Is.EqualTo(whileRunning), "the new job holds the key until it starts");
+            Assert.That(feedbacks, Is.EquivalentTo(new[] { "one", "two", "three", "four" }), "each lambda once, duplicates' with their holder");
+            Assert.That(Marks("start-one-"), Has.Length.EqualTo(1));
+            Assert.That(Marks("start-three-"), Has.Length.EqualTo(1));
+            Assert.That(Marks("start-two-").Concat(Marks("start-four-")), Is.Empty, "the duplicates never ran");
+        });
+    }
+
+    /// <summary>
+    /// A delayed job is on the node (parked, holding no credit) long before it runs: with UniqueUntil.Start
+    /// its key stays held until its due time.
+    /// </summary>
+    [Test]
+    public async Task With_UniqueUntil_Start_a_delayed_job_holds_its_key_until_it_is_due()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        cluster.StartNode("unique_due_node", "--merge-job-itself", "true");
+        await cluster.WaitForNodesAsync(1);
+        var options = new EnqueueOptions { UniqueKey = $"due:{Guid.NewGuid():N}", UniqueUntil = UniqueUntil.Start, After = TimeSpan.FromSeconds(4) };
+
+        var first = cluster.Distributor.Enqueue("resume_hold", new { dir = _dir, key = "one" }, options);
+        await WaitUntilAsync(() => cluster.Distributor.InFlightCount == 1, "the delayed job is on the node");
+        var whileParked = cluster.Distributor.Enqueue("resume_hold", new { dir = _dir, key = "two" }, options);
+        await WaitUntilAsync(() => Marks("start-one-").Length == 1, "the delayed job started");
+        // The key goes by the distributor's timer at the due time, the node starts the job by its own:
+        // allow the two clocks' timers a moment either way.
+        var now = options with { After = null };
+        var after = cluster.Distributor.Enqueue("resume_hold", new { dir = _dir, key = "three" }, now);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (after == first && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            after = cluster.Distributor.Enqueue("resume_hold", new { dir = _dir, key = "three" }, now);
+        }
+        // Only now may the first job finish: until here its key could only have gone by its start.
+        File.WriteAllText(Path.Combine(_dir, "release"), "");
+        await WaitUntilAsync(() => Marks("done-three-").Length == 1, "the new job ran");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileParked, Is.EqualTo(first), "parked on the node but not started: the holder's id");
+            Assert.That(after, Is.Not.EqualTo(first), "after its due time: a new job");
+            Assert.That(Marks("start-two-"), Is.Empty);
+        });
+    }
+
     [Test]
     public async Task Cancel_and_UniqueFor_release_the_key()
     {
@@ -106,6 +194,7 @@ public sealed class UniqueJobTests
         var control = Assert.Throws<ArgumentException>(() => cluster.Distributor.Enqueue("noop", null, new EnqueueOptions { UniqueKey = "a\nb" }));
         var blank = Assert.Throws<ArgumentException>(() => cluster.Distributor.Enqueue("noop", null, new EnqueueOptions { UniqueKey = " " }));
         var orphanFor = Assert.Throws<ArgumentException>(() => cluster.Distributor.Enqueue("noop", null, new EnqueueOptions { UniqueFor = TimeSpan.FromSeconds(1) }));
+        var orphanUntil = Assert.Throws<ArgumentException>(() => cluster.Distributor.Enqueue("noop", null, new EnqueueOptions { UniqueUntil = UniqueUntil.Start }));
 
         Assert.Multiple(() =>
         {
@@ -113,6 +202,7 @@ public sealed class UniqueJobTests
             Assert.That(control!.Message, Does.Contain("control character (U+000A) at index 1"));
             Assert.That(blank!.Message, Does.Contain("not blank"));
             Assert.That(orphanFor!.Message, Does.Contain("give a UniqueKey"));
+            Assert.That(orphanUntil!.Message, Does.Contain("UniqueUntil applies to UniqueKey"));
             Assert.That(cluster.Distributor.GetSnapshot().Pending, Is.Empty, "nothing queued");
         });
     }

@@ -17,6 +17,9 @@ public sealed class EnqueueOptionsTests
         yield return new TestCaseData(new EnqueueOptions { Timeout = TimeSpan.Zero }, "Timeout must be positive").SetName("Zero_timeout_is_refused");
         yield return new TestCaseData(new EnqueueOptions { MaxDispatches = 0 }, "MaxDispatches must be at least 1").SetName("MaxDispatches_zero_is_refused");
         yield return new TestCaseData(new EnqueueOptions { Node = "a", NotNode = "a" }, "both name 'a'").SetName("Node_equal_to_NotNode_is_refused");
+        yield return new TestCaseData(new EnqueueOptions { Priority = (JobPriority)7 }, "unknown JobPriority").SetName("An_undefined_priority_is_refused");
+        yield return new TestCaseData(new EnqueueOptions { UniqueUntil = UniqueUntil.Start }, "UniqueUntil applies to UniqueKey").SetName("UniqueUntil_without_a_key_is_refused");
+        yield return new TestCaseData(new EnqueueOptions { UniqueKey = "k", UniqueUntil = (UniqueUntil)5 }, "unknown UniqueUntil").SetName("An_undefined_UniqueUntil_is_refused");
     }
 
     [TestCaseSource(nameof(Refused))]

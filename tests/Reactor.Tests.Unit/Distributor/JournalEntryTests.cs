@@ -52,4 +52,24 @@ public sealed class JournalEntryTests
         Assert.That((JobOutcomeReason)readOld.Reason, Is.EqualTo(JobOutcomeReason.Unspecified));
         Assert.That(readOld.Error, Is.EqualTo("X: boom"));
     }
+
+    [Test]
+    public void Scheduling_policies_survive_the_journal_and_older_entries_read_as_the_defaults()
+    {
+        var entry = new JournalEntry([1], null, null, 5)
+        {
+            UniqueKey = "k",
+            Scheduling = new JournalScheduling { Priority = (int)JobPriority.Low, UniqueUntil = (int)UniqueUntil.Start },
+        };
+        // The six-field array written before key 6 existed.
+        var old = MessagePackSerializer.Serialize(new object?[] { new byte[] { 9 }, null, null, 7L, 0, "k" }, Untrusted);
+
+        var read = MessagePackSerializer.Deserialize<JournalEntry>(MessagePackSerializer.Serialize(entry, Untrusted), Untrusted);
+        var readOld = MessagePackSerializer.Deserialize<JournalEntry>(old, Untrusted);
+
+        Assert.That(read.Scheduling, Is.EqualTo(entry.Scheduling));
+        Assert.That(read.UniqueKey, Is.EqualTo("k"));
+        Assert.That(readOld.Scheduling, Is.Null);
+        Assert.That(readOld.UniqueKey, Is.EqualTo("k"));
+    }
 }

@@ -56,6 +56,20 @@ public sealed class OptionsValidationOnStartTests
     }
 
     [Test]
+    public void A_bad_job_limit_fails_host_start_naming_the_limit()
+    {
+        using var host = Build(services => services.AddReactorDistributor(o => o.Limit("send_mail", concurrency: 0).Limit("", perSecond: 5)));
+
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.That(error!.Failures, Is.EqualTo(new[]
+        {
+            "Limit('send_mail'): concurrency must be at least 1 (was 0)",
+            "Limit: the job name is empty",
+        }));
+    }
+
+    [Test]
     public void Valid_options_pass_the_registered_validators()
     {
         using var host = Build(services =>
