@@ -137,7 +137,7 @@ public sealed partial class ReactorDistributor
     }
 
     /// <summary>Validates the request and builds the job, with its args encoded once for every send.</summary>
-    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span)
+    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span, string? id = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!IsListening || _stopping.IsCancellationRequested)
@@ -158,7 +158,7 @@ public sealed partial class ReactorDistributor
         {
             runAt = FirstCronSlot(cron, options.TimeZone, runAt is { } start && start > now ? start : now);
         }
-        var id = _ids.Next();
+        id ??= _ids.Next();
         PublishTracing.Identify(span, id);
         var (traceParent, traceState) = PublishTracing.Context(span);
         var dispatch = new Dispatch(id, name, jobArgs,
