@@ -68,9 +68,10 @@ public static partial class JR
         ReadyDistributor.Enqueue(name, args, options, success, error, cancelled, progress);
 
     /// <summary>
-    /// Queues one job <paramref name="name"/> per item of <paramref name="args"/> (all or nothing) and returns
-    /// their ids; <paramref name="onBatchComplete"/> runs once when all of them settled. See
-    /// <see cref="ReactorDistributor.EnqueueMany"/>.
+    /// Queues one job <paramref name="name"/> per item of <paramref name="args"/>, read as a stream (at most
+    /// <c>DistributorOptions.BatchWindow</c> of its jobs unsettled at once: the call waits for them before
+    /// reading more; all or nothing within that window), and returns their ids; <paramref name="onBatchComplete"/>
+    /// runs once when all of them settled. See <see cref="ReactorDistributor.EnqueueMany"/>.
     /// </summary>
     public static IReadOnlyList<string> EnqueueMany(string name, IEnumerable<object?> args, EnqueueOptions? options = null,
         Action<BatchResult>? onBatchComplete = null, Action<JobArgs>? success = null, Action<JobArgs>? error = null,

@@ -19,6 +19,14 @@ public sealed class DistributorOptions
     /// <summary>Most jobs kept while no node can take them; beyond it <c>Enqueue</c> throws. Default: 1,000,000.</summary>
     public int PendingCapacity { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Most jobs of one <c>EnqueueMany</c> call that are queued and not yet settled at once; a longer batch
+    /// waits for its jobs to settle before it reads more of its input, so its memory is that of this many
+    /// jobs whatever its length. Also the size of the batch's all-or-nothing prefix (see <c>EnqueueMany</c>).
+    /// Default: 10,000.
+    /// </summary>
+    public int BatchWindow { get; set; } = 10_000;
+
     /// <summary>How long a job waits for a node that can run it before its error feedback. Default: 5 minutes.</summary>
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -213,6 +221,10 @@ public sealed class DistributorOptions
         if (PendingCapacity < 1)
         {
             errors.Add("PendingCapacity must be at least 1");
+        }
+        if (BatchWindow < 1)
+        {
+            errors.Add("BatchWindow must be at least 1");
         }
         if (MaxDispatches < 1)
         {

@@ -44,7 +44,16 @@ public sealed partial class ReactorDistributor
     private string EnqueueCore(string name, object? args, EnqueueOptions? options, JobFeedback feedback, Activity? span)
     {
         var job = Prepare(name, args, options, span);
-        var claim = RegisterAsync(job, WithRelease(job, feedback), blocking: true).GetAwaiter().GetResult();
+        UniqueClaim claim = default;
+        if (job.UniqueKey is null)
+        {
+            // The common case without the async claim: no Task per job for a result that is always "go ahead".
+            _feedback.Register(job.Id, feedback);
+        }
+        else
+        {
+            claim = RegisterAsync(job, WithRelease(job, feedback), blocking: true).GetAwaiter().GetResult();
+        }
         if (claim.Holder is { } holder)
         {
             return holder;
@@ -137,7 +146,7 @@ public sealed partial class ReactorDistributor
     }
 
     /// <summary>Validates the request and builds the job, with its args encoded once for every send.</summary>
-    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span)
+    private JobEnvelope Prepare(string name, object? args, EnqueueOptions? options, Activity? span, string? id = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!IsListening || _stopping.IsCancellationRequested)
@@ -158,7 +167,7 @@ public sealed partial class ReactorDistributor
         {
             runAt = FirstCronSlot(cron, options.TimeZone, runAt is { } start && start > now ? start : now);
         }
-        var id = _ids.Next();
+        id ??= _ids.Next();
         PublishTracing.Identify(span, id);
         var (traceParent, traceState) = PublishTracing.Context(span);
         var dispatch = new Dispatch(id, name, jobArgs,

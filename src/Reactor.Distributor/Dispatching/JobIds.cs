@@ -13,5 +13,11 @@ internal sealed class JobIds
     private readonly string _prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
     private long _next;
 
-    public string Next() => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{Interlocked.Increment(ref _next):x8}");
+    public string Next() => Format(Interlocked.Increment(ref _next));
+
+    /// <summary>Reserves <paramref name="count"/> consecutive ids and returns the first one's number (see <see cref="Format"/>).</summary>
+    public long Reserve(int count) => Interlocked.Add(ref _next, count) - count + 1;
+
+    /// <summary>The id numbered <paramref name="number"/>, as <see cref="Next"/> writes it.</summary>
+    public string Format(long number) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}{number:x8}");
 }

@@ -51,6 +51,9 @@ internal sealed partial class RedisNameLimits
         if limit > 0 and grant > 0 then
           redis.call('HINCRBY', KEYS[1], ARGV[1], grant)
           redis.call('ZADD', KEYS[2], now + tonumber(ARGV[6]), ARGV[1])
+          -- Leases nobody renews (every holder gone) must not stay in Redis forever.
+          redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[6]))
+          redis.call('PEXPIRE', KEYS[2], 2 * tonumber(ARGV[6]))
         end
         return {grant, wait}
         """;
@@ -73,6 +76,8 @@ internal sealed partial class RedisNameLimits
           redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         end
         redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[3]))
+        redis.call('PEXPIRE', KEYS[2], 2 * tonumber(ARGV[3]))
         return 0
         """;
 

@@ -227,9 +227,19 @@ internal sealed partial class RedisNameLimits : NameLimits
         state.Timer.Change(due, Timeout.InfiniteTimeSpan);
     }
 
-    private void Release(State state, int count) =>
-        // Fire and forget: a release Redis missed is corrected by the next renewal or, at worst, the lease's expiry.
-        _ = _db.ScriptEvaluateAsync(ReleaseScript, [state.Held, state.Alive], [_instance, count], CommandFlags.FireAndForget);
+    private void Release(State state, int count)
+    {
+        try
+        {
+            // Fire and forget: a release Redis missed is corrected by the next renewal or, at worst, the lease's expiry.
+            _ = _db.ScriptEvaluateAsync(ReleaseScript, [state.Held, state.Alive], [_instance, count], CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Called under the dispatcher's lock: a refused write must not break the result it came with.
+            LogLimitRequestFailed(_logger, state.Limit.Name, e.Message);
+        }
+    }
 
     /// <summary>Keeps this instance's leases alive, and re-asserts its count if Redis dropped it (a long pause).</summary>
     private void Renew()
@@ -247,8 +257,15 @@ internal sealed partial class RedisNameLimits : NameLimits
             }
             if (held > 0)
             {
-                _ = _db.ScriptEvaluateAsync(RenewScript, [state.Held, state.Alive], [_instance, held, (long)_ttl.TotalMilliseconds],
-                    CommandFlags.FireAndForget);
+                try
+                {
+                    _ = _db.ScriptEvaluateAsync(RenewScript, [state.Held, state.Alive], [_instance, held, (long)_ttl.TotalMilliseconds],
+                        CommandFlags.FireAndForget);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    LogLimitRequestFailed(_logger, state.Limit.Name, e.Message);
+                }
             }
         }
     }

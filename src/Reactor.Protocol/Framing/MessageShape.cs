@@ -94,7 +94,7 @@ internal static class MessageShape
                 Require(m.Reason, "Reject.Reason");
                 break;
             case Dispatch m:
-                CheckDispatch(m, "Dispatch");
+                CheckDispatch(m);
                 break;
             case DispatchBatch m:
                 CheckBatch(m);
@@ -136,11 +136,16 @@ internal static class MessageShape
         }
     }
 
-    private static void CheckDispatch(Dispatch m, string name)
+    /// <summary>A Dispatch alone, or entry <paramref name="index"/> of a DispatchBatch (whose name is built only for the error).</summary>
+    private static void CheckDispatch(Dispatch m, int index = -1)
     {
-        Require(m.JobId, name + ".JobId");
-        Require(m.Name, name + ".Name");
-        Require(m.Args, name + ".Args");
+        if (m.JobId is null || m.Name is null || m.Args is null)
+        {
+            var prefix = index < 0 ? "Dispatch" : $"DispatchBatch.Jobs[{index}]";
+            Require(m.JobId, prefix + ".JobId");
+            Require(m.Name, prefix + ".Name");
+            Require(m.Args, prefix + ".Args");
+        }
     }
 
     private static void CheckBatch(DispatchBatch m)
@@ -152,7 +157,7 @@ internal static class MessageShape
         }
         for (var i = 0; i < m.Jobs.Count; i++)
         {
-            CheckDispatch(m.Jobs[i], $"DispatchBatch.Jobs[{i}]");
+            CheckDispatch(m.Jobs[i], i);
         }
     }
 

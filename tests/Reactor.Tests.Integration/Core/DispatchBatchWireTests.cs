@@ -79,14 +79,20 @@ public sealed class DispatchBatchWireTests
         await using var cluster = await Cluster.StartAsync();
         var results = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         var completion = new TaskCompletionSource<BatchResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Enqueued before the node connects: it joins to 20,000 waiting jobs, which leave in batches.
-        cluster.Distributor.EnqueueMany("add", Enumerable.Range(0, Jobs).Select(i => (object?)new { a = i, b = 1 }),
+        // Enqueued before the node connects: it joins to a window of 10,000 waiting jobs, which leave in
+        // batches; the call waits for them to settle before it queues the rest (so it runs beside the node).
+        var enqueue = Task.Run(() => cluster.Distributor.EnqueueMany("add", Enumerable.Range(0, Jobs).Select(i => (object?)new { a = i, b = 1 }),
             onBatchComplete: r => completion.TrySetResult(r),
-            success: a => results.AddOrUpdate(a.Get<int>("a"), 1, (_, n) => n + 1));
+            success: a => results.AddOrUpdate(a.Get<int>("a"), 1, (_, n) => n + 1)));
+        while (cluster.Distributor.GetSnapshot().PendingCount < 10_000)
+        {
+            await Task.Delay(10);
+        }
         cluster.StartNode("batched_node", "--capacity", "2000");
         await cluster.WaitForNodesAsync(1);
 
         var batch = await completion.Task.WaitAsync(Patience);
+        Assert.That(await enqueue, Has.Count.EqualTo(Jobs));
 
         Assert.That(batch, Is.EqualTo(new BatchResult(Jobs, Jobs, 0, 0)));
         Assert.That(results, Has.Count.EqualTo(Jobs));

@@ -99,6 +99,43 @@ public sealed class GlobalLimitTests
         Assert.That(waited, Is.LessThan(TimeSpan.FromSeconds(30)), "and then came back, long before its own jobs would have ended");
     }
 
+    /// <summary>
+    /// A distributor that stops gracefully hands its slots back at once, not after LimitLeaseTtl (60 s
+    /// here): the held count in Redis is gone within seconds of StopAsync, while its jobs still run.
+    /// </summary>
+    [Test]
+    public async Task A_graceful_stop_hands_the_slots_back_at_once()
+    {
+        var redis = await TestServices.RedisAsync();
+        var prefix = $"limit-{Guid.NewGuid():N}";
+        await using var cluster = await Cluster.StartAsync(o =>
+        {
+            o.Redis = redis;
+            o.Name = $"stopping-{prefix}";
+            o.KeyPrefix = prefix;
+            o.LimitLeaseTtl = TimeSpan.FromSeconds(60);
+            o.Limit("span", concurrency: 2);
+        });
+        cluster.StartNode($"stop_node_{prefix[^6..]}", "--capacity", "10");
+        await cluster.WaitForNodesAsync(1);
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.Distributor.Enqueue("span", new { ms = 60_000 });
+        }
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var db = connection.GetDatabase();
+        var held = (RedisKey)$"{prefix}:limit:{{span}}:held";
+        await LimitTests.WaitAsync(() => cluster.Distributor.InFlightCount == 2 && db.HashValues(held).Sum(v => (int)v) == 2, Task.CompletedTask);
+        Assert.That(cluster.Distributor.PendingCount, Is.EqualTo(1), "the third waits for a slot");
+
+        var stopping = DateTime.UtcNow;
+        await cluster.Distributor.StopAsync();
+        await LimitTests.WaitAsync(() => !db.KeyExists(held), Task.CompletedTask);
+
+        Assert.That(DateTime.UtcNow - stopping, Is.LessThan(TimeSpan.FromSeconds(30)), "long before the 60 s lease would expire");
+        Assert.That(await db.KeyExistsAsync($"{prefix}:limit:{{span}}:alive"), Is.False);
+    }
+
     private static async Task<(List<LimitSpans.Span> A, List<LimitSpans.Span> B)> RunTwoAppsAsync(int perApp, int concurrency, double perSecond, int ms)
     {
         var redis = await TestServices.RedisAsync();
