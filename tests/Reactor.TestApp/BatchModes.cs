@@ -15,6 +15,10 @@ internal static class BatchModes
         {
             o.Redis = args[2];
             o.Name = args[3];
+            if (args.Length > 6)
+            {
+                o.BatchWindow = int.Parse(args[6], CultureInfo.InvariantCulture);
+            }
             // Printed for every call, so a second delivery shows as a second line.
             o.OnBatchResult((id, r) => Console.WriteLine($"handler {id} {r.Total} {r.Succeeded} {r.Failed} {r.Cancelled}"));
         });

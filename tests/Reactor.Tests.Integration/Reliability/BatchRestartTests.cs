@@ -67,6 +67,45 @@ public sealed class BatchRestartTests
     }
 
     [Test]
+    public async Task A_batch_whose_app_was_killed_before_its_input_ended_is_sealed_with_the_jobs_it_had_journaled()
+    {
+        var redis = await TestServices.RedisAsync();
+        var name = $"batch-unsealed-{Guid.NewGuid():N}";
+        var port = RedisServerProcess.FreePort();
+        await using var node = NodeProcess.Start("batch_unsealed_node", $"127.0.0.1:{port}", Cluster.JobsDirectory,
+            "--capacity", "40", "--log-job-processing", "false");
+        // 20,000 items through a window of 1,000: the input is far from its end when the app dies.
+        await using (var first = ChildProcess.StartRepoApp("Reactor.TestApp", "batch", $"{port}", redis, name, "20000", "50", "1000"))
+        {
+            await first.WaitForLineAsync("succeeded 300", Patience);
+            first.Kill();
+            await first.WaitForExitAsync(Patience);
+            Assert.That(first.Lines.Where(l => l.StartsWith("input ended ", StringComparison.Ordinal)), Is.Empty, "killed before the input ended");
+        }
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(redis);
+        var db = admin.GetDatabase();
+        await using var second = ChildProcess.StartRepoApp("Reactor.TestApp", "batchserve", $"{port}", redis, name);
+        await WaitForAsync(() => second.Lines.Any(l => l.StartsWith("handler ", StringComparison.Ordinal)), "a handler line", second);
+        await WaitForAsync(async () => await db.SetLengthAsync($"reactor:dist:{{{name}}}:batches") == 0, "the batch to be forgotten", second);
+        await second.WaitForLineAsync("sentinel", Patience);
+        var handled = second.Lines.Where(l => l.StartsWith("handler ", StringComparison.Ordinal)).ToList();
+        Assert.That(handled, Has.Count.EqualTo(1), "the handler runs exactly once");
+        var parts = handled[0].Split(' ');
+        var (total, succeeded) = (int.Parse(parts[2]), int.Parse(parts[3]));
+        // Every job that was journaled settled once and left one stored result: the total is exactly those.
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        var stored = 0;
+        await foreach (var _ in server.KeysAsync(pattern: $"reactor:dist:{{{name}}}:result:*"))
+        {
+            stored++;
+        }
+        TestContext.Out.WriteLine($"{handled[0]}; stored results: {stored}");
+        Assert.That(total, Is.InRange(300, 19_999));
+        Assert.That(succeeded, Is.EqualTo(total), "every counted job succeeded, none twice");
+        Assert.That(stored, Is.EqualTo(total), "the total is the jobs that were journaled and ran");
+    }
+
+    [Test]
     public async Task Without_a_crash_only_the_lambda_runs()
     {
         var redis = await TestServices.RedisAsync();
