@@ -64,7 +64,7 @@ public sealed partial class ReactorDistributor
                 {
                     await Task.Delay(BatchClaimRetry, _time, _stopping.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (Exception stop) when (stop is OperationCanceledException or ObjectDisposedException)
                 {
                     return;
                 }
