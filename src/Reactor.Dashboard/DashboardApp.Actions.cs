@@ -77,6 +77,18 @@ internal sealed partial class DashboardApp
         return Results.Redirect(id.Length == 0 ? $"{_basePath}/workflows" : $"{_basePath}/workflows/{Uri.EscapeDataString(id)}");
     }
 
+    public async Task<IResult> FindFlowAsync(HttpContext context)
+    {
+        if (await DenyAsync(context).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+        var id = context.Request.Query["id"].ToString().Trim();
+        // A run id, or a scope as listed (run:ID, global).
+        var scope = id.Length == 0 || id == "global" || id.StartsWith("run:", StringComparison.Ordinal) ? id : "run:" + id;
+        return Results.Redirect(scope.Length == 0 ? $"{_basePath}/flows" : $"{_basePath}/flows/{Uri.EscapeDataString(scope)}");
+    }
+
     public async Task<IResult> FindAsync(HttpContext context)
     {
         if (await DenyAsync(context).ConfigureAwait(false) is { } denied)
@@ -87,6 +99,24 @@ internal sealed partial class DashboardApp
         if (id.Length == 0)
         {
             return Results.Redirect($"{_basePath}/jobs");
+        }
+        // With Redis, the text is an id prefix: one exact match opens the job, several are listed. Without
+        // Redis (or with no match) it opens the job page, which says when the id is unknown and keeps watching.
+        if (_reader.Redis is not null)
+        {
+            try
+            {
+                var store = await _reader.Redis.StoreAsync(context.RequestAborted).ConfigureAwait(false);
+                var found = await store.FindByIdPrefixAsync(id, 2, context.RequestAborted).ConfigureAwait(false);
+                if (found.Count > 1 || (found.Count == 1 && found[0].Id != id))
+                {
+                    return Results.Redirect($"{_basePath}/jobs?prefix={Uri.EscapeDataString(id)}");
+                }
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                // The job page shows the Redis banner.
+            }
         }
         return Results.Redirect($"{_basePath}/jobs/{Uri.EscapeDataString(id)}");
     }

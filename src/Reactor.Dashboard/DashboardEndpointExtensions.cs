@@ -46,6 +46,7 @@ public static class DashboardEndpointExtensions
         group.MapGet("/jobs/find", (Func<HttpContext, Task<IResult>>)app.FindAsync);
         group.MapPost("/jobs/bulk", (Func<HttpContext, Task<IResult>>)app.BulkAsync);
         group.MapPost("/jobs/{id}/{action}", (HttpContext context, string id, string action) => app.ActAsync(context, id, action));
+        group.MapGet("/flows/find", (Func<HttpContext, Task<IResult>>)app.FindFlowAsync);
         group.MapGet("/workflows/find", (Func<HttpContext, Task<IResult>>)app.FindWorkflowAsync);
         group.MapPost("/workflows/{id}/{action}", (HttpContext context, string id, string action) => app.WorkflowActAsync(context, id, action));
         group.MapGet("/", (Func<HttpContext, Task<IResult>>)(context => app.PageAsync(context, "")));

@@ -44,7 +44,16 @@ public sealed partial class ReactorDistributor
     private string EnqueueCore(string name, object? args, EnqueueOptions? options, JobFeedback feedback, Activity? span)
     {
         var job = Prepare(name, args, options, span);
-        var claim = RegisterAsync(job, WithRelease(job, feedback), blocking: true).GetAwaiter().GetResult();
+        UniqueClaim claim = default;
+        if (job.UniqueKey is null)
+        {
+            // The common case without the async claim: no Task per job for a result that is always "go ahead".
+            _feedback.Register(job.Id, feedback);
+        }
+        else
+        {
+            claim = RegisterAsync(job, WithRelease(job, feedback), blocking: true).GetAwaiter().GetResult();
+        }
         if (claim.Holder is { } holder)
         {
             return holder;

@@ -25,7 +25,7 @@ public sealed partial class ReactorDistributor : IFlowScheduler
     private void StartFlows()
     {
         IFlowStore store = _journal is { } journal
-            ? new RedisFlowStore(journal.Database, journal.Keys, _options.FlowRetention)
+            ? new RedisFlowStore(journal.Database, journal.Keys, _options.FlowRetention, _time)
             : new MemoryFlowStore(_time, _options.FlowRetention);
         _flows = new FlowCoordinator(store, this, _time, _logger, _metrics);
         _context.Flows = _flows;

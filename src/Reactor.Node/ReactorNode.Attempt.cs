@@ -86,7 +86,7 @@ public sealed partial class ReactorNode
             job.Running = false;
             Interlocked.Decrement(ref _running);
             // Progress still waiting in the gate goes out before the result, on the same connection.
-            run.Progress.Close();
+            run.CloseProgress();
             _metrics.AttemptEnded(job.Record.Name, started,
                 ending.CancelledByJob || ending.CancelledByApp ? JobOutcome.Cancelled
                 : ending.Failure is null ? JobOutcome.Succeeded : JobOutcome.Failed);

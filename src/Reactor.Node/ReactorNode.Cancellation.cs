@@ -10,17 +10,22 @@ public sealed partial class ReactorNode
 {
     private AttemptRun NewRun(NodeJob job, JobArgs args, int token)
     {
-        var attempt = job.Record.Attempt;
         return new(job, args, job.Record.Timeout, _time, _options.ProgressInterval, _jobServices,
-            (fraction, message) => OnProgress(job, token, new Protocol.Messages.Progress(job.Id, attempt, fraction, message)));
+            _sendProgress ??= (run, fraction, message) =>
+                OnProgress(run.Job, run.Token, new Protocol.Messages.Progress(run.Job.Id, run.Attempt, fraction, message)), token);
     }
 
+    /// <summary>One delegate per node: an attempt's progress gate (made on its first report) calls it with the run.</summary>
+    private Action<AttemptRun, double, string?>? _sendProgress;
+
     /// <summary>Waits for the attempt's code, or for its token plus the grace, and says how the attempt ended.</summary>
-    private async Task<AttemptEnding> AwaitWorkAsync(NodeJob job, AttemptRun run, Task work, AttemptStep step)
+    private async ValueTask<AttemptEnding> AwaitWorkAsync(NodeJob job, AttemptRun run, Task work, AttemptStep step)
     {
         var cancellation = run.Cancellation;
         var abandoned = false;
-        if (await Task.WhenAny(work, cancellation.Requested) != work)
+        // Code that already finished (most jobs) needs no race against the token: no WhenAny task, and a
+        // ValueTask, so an attempt that never waited allocates nothing here.
+        if (!work.IsCompleted && await Task.WhenAny(work, cancellation.Requested) != work)
         {
             var grace = Task.Delay(_options.CancellationGrace, _time);
             if (await Task.WhenAny(work, grace) != work)

@@ -169,6 +169,10 @@ public sealed partial class ReactorNode
         public void OnDispatch(DistributorLink link, int generation, Dispatch dispatch) =>
             node._loop.Post(AcceptCallback, new Arrival(node, link, generation, dispatch));
 
+        // One loop step for a whole batch: one queue entry and one wake-up of the loop instead of one per job.
+        public void OnDispatches(DistributorLink link, int generation, IReadOnlyList<Dispatch> dispatches) =>
+            node._loop.Post(AcceptAllCallback, new Arrivals(node, link, generation, dispatches));
+
         public void OnCancel(DistributorLink link, Cancel cancel) =>
             node._loop.Post(() => node.CancelFromApp(cancel.JobId));
 
@@ -195,6 +199,15 @@ public sealed partial class ReactorNode
             }
         };
 
+        private static readonly SendOrPostCallback AcceptAllCallback = static state =>
+        {
+            var arrivals = (Arrivals)state!;
+            foreach (var dispatch in arrivals.Dispatches)
+            {
+                arrivals.Node.Accept(arrivals.Link, arrivals.Generation, dispatch);
+            }
+        };
+
         private static readonly SendOrPostCallback AcceptCallback = static state =>
         {
             var arrival = (Arrival)state!;
@@ -212,5 +225,7 @@ public sealed partial class ReactorNode
         private sealed record Acknowledgements(ReactorNode Node, List<string> JobIds);
 
         private sealed record Arrival(ReactorNode Node, DistributorLink Link, int Generation, Dispatch Dispatch);
+
+        private sealed record Arrivals(ReactorNode Node, DistributorLink Link, int Generation, IReadOnlyList<Dispatch> Dispatches);
     }
 }

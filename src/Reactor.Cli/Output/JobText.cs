@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Reactor.Json;
 using Reactor.Storage;
 
 namespace Reactor.Cli.Output;

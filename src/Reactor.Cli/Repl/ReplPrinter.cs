@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using Reactor.Cli.Output;
+using Reactor.Json;
 using Reactor.Storage;
 
 namespace Reactor.Cli.Repl;

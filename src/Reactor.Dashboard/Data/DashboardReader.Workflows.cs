@@ -47,6 +47,44 @@ internal sealed partial class DashboardReader
         }
     }
 
+    public async Task<FlowsModel> FlowsAsync(long offset, CancellationToken cancellationToken)
+    {
+        if (redis is null)
+        {
+            return new FlowsModel(offset, [], 0, NoFlowRedis);
+        }
+        try
+        {
+            var flows = await redis.FlowsAsync(cancellationToken).ConfigureAwait(false);
+            var page = await flows.ListAsync(offset, pageSize).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new FlowsModel(offset, page.Items, page.Total, null);
+        }
+        catch (RedisException e)
+        {
+            return new FlowsModel(offset, [], 0, Unreachable(e));
+        }
+    }
+
+    public async Task<FlowModel> FlowAsync(string scope, CancellationToken cancellationToken)
+    {
+        if (redis is null)
+        {
+            return new FlowModel(scope, null, NoFlowRedis);
+        }
+        try
+        {
+            var flows = await redis.FlowsAsync(cancellationToken).ConfigureAwait(false);
+            return new FlowModel(scope, await flows.GetAsync(scope).WaitAsync(cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (RedisException e)
+        {
+            return new FlowModel(scope, null, Unreachable(e));
+        }
+    }
+
+    private const string NoFlowRedis =
+        "Fork/join state is kept in Redis by a distributor with a journal (DistributorOptions.Redis): configure the dashboard's Redis (o.Redis) to show it.";
+
     /// <summary>Pause, resume or cancel; null for an unknown action.</summary>
     public async Task<ActionOutcome?> ControlWorkflowAsync(string id, string action, CancellationToken cancellationToken)
     {

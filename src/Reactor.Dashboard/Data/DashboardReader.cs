@@ -61,7 +61,12 @@ internal sealed partial class DashboardReader(IDashboardSource source, RedisReco
             var counts = await store.CountByStatusAsync(cancellationToken).ConfigureAwait(false);
             var nodes = await store.NodeNamesAsync(cancellationToken).ConfigureAwait(false);
             JobRecordPage page;
-            if (query.Node is { } node)
+            if (query.IdPrefix is { } idPrefix)
+            {
+                var found = await store.FindByIdPrefixAsync(idPrefix, pageSize, cancellationToken).ConfigureAwait(false);
+                page = new JobRecordPage(found, found.Count, 0);
+            }
+            else if (query.Node is { } node)
             {
                 page = await store.PageByNodeAsync(node, query.Offset, pageSize, cancellationToken).ConfigureAwait(false);
             }
@@ -102,7 +107,11 @@ internal sealed partial class DashboardReader(IDashboardSource source, RedisReco
     }
 
     internal static JobRow Row(JobRecord r) =>
-        new(r.Id, r.Name, StatusNames.Of(r.Status), r.Node, r.Attempt, r.RunAt, r.Period, r.FailedAt, r.LastError, r.Args);
+        new(r.Id, r.Name, StatusNames.Of(r.Status), r.Node, r.Attempt, r.RunAt, r.Period, r.FailedAt, r.LastError, r.Args,
+            r.Status == JobStatus.InProgress ? r.Progress : null, r.Status == JobStatus.InProgress ? r.ProgressMessage : null);
 
-    internal static string Unreachable(RedisException e) => $"Redis is unreachable: {e.Message}. The page recovers when it answers again.";
+    /// <summary>What a page or action says when Redis failed: unreachable, or reachable and refusing (full, read-only replica, ...).</summary>
+    internal static string Unreachable(RedisException e) => e is RedisServerException
+        ? $"Redis refused the request: {e.Message}. Nothing was changed by it; the page recovers when Redis accepts requests again."
+        : $"Redis is unreachable: {e.Message}. The page recovers when it answers again.";
 }

@@ -9,8 +9,11 @@ internal sealed record OverviewModel(
     IReadOnlyDictionary<JobStatus, long>? StatusCounts,
     string? Problem);
 
-/// <summary>Which jobs list: a node-record status, the distributor's recent results, or one node's records.</summary>
-internal sealed record JobsQuery(string View, string? Node, long Offset)
+/// <summary>
+/// Which jobs list: a node-record status, the distributor's recent results, one node's records, or the
+/// records whose id starts with <see cref="IdPrefix"/>.
+/// </summary>
+internal sealed record JobsQuery(string View, string? Node, long Offset, string? IdPrefix = null)
 {
     public const string Recent = "recent";
 }
@@ -26,7 +29,9 @@ internal sealed record JobRow(
     TimeSpan? Period,
     DateTimeOffset? At,
     string? Error,
-    JobArgs? Args);
+    JobArgs? Args,
+    double? Progress = null,
+    string? ProgressMessage = null);
 
 /// <summary>A page of the jobs list.</summary>
 internal sealed record JobsModel(JobsQuery Query, IReadOnlyList<JobRow> Rows, long Total, IReadOnlyDictionary<JobStatus, long>? Counts,

@@ -26,16 +26,20 @@ internal sealed class RedisRecords : IAsyncDisposable
     private RedisJobStore? _store;
 
     private readonly string _workflowPrefix;
+    private readonly string _distributorName;
+    private FlowReader? _flows;
     private WorkflowClient? _workflows;
 
     public RedisRecords(string address, string prefix, string distributorName, string workflowPrefix = "reactor:wf:")
     {
         _workflowPrefix = workflowPrefix;
+        _distributorName = distributorName;
         _config = RedisAddress.Parse(address);
         // Keep trying in the background: the dashboard must recover when Redis returns.
         _config.AbortOnConnectFail = false;
         _prefix = prefix;
-        _journal = $"{prefix}:dist:{Uri.EscapeDataString(distributorName)}";
+        // The journal's keys carry the distributor's name as a hash tag (DistributorKeys): {prefix}:dist:{name}:...
+        _journal = $"{prefix}:dist:{{{Uri.EscapeDataString(distributorName)}}}";
         Endpoint = RedisAddress.Describe(_config);
     }
 
@@ -68,6 +72,13 @@ internal sealed class RedisRecords : IAsyncDisposable
     {
         await StoreAsync(cancellationToken).ConfigureAwait(false);
         return _workflows ??= WorkflowClient.Create(_redis!, _workflowPrefix);
+    }
+
+    /// <summary>The distributor's fork/join state over the same connection.</summary>
+    public async Task<FlowReader> FlowsAsync(CancellationToken cancellationToken)
+    {
+        await StoreAsync(cancellationToken).ConfigureAwait(false);
+        return _flows ??= FlowReader.Create(_redis!, _prefix, _distributorName);
     }
 
     private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)

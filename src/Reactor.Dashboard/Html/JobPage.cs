@@ -1,3 +1,4 @@
+using Reactor.Json;
 using System.Text;
 using Reactor.Dashboard.Data;
 using Reactor.Storage;
@@ -26,6 +27,7 @@ internal static class JobPage
         var r = m.Record;
         html.Append("<section><h2>Facts</h2><dl class=\"facts\">");
         Fact(html, "Node", E(r?.Node));
+        Fact(html, "Progress", r is null ? "" : JobsPage.Progress(DashboardReader.Row(r)));
         Fact(html, "Attempt", r is null ? "" : $"{r.Attempt}" + (r.MaxAttempt > 0 ? $" of {r.MaxAttempt}" : " (node's default limit)"));
         Fact(html, "Period", r?.Period is null ? "" : Duration(r.Period));
         Fact(html, "Timeout", r?.Timeout is null ? "" : Duration(r.Timeout));
@@ -121,7 +123,7 @@ internal static class JobPage
         {
             return;
         }
-        var json = JsonView.Write(args);
+        var json = JsonText.Write(args, indented: true);
         html.Append("<section><h2>").Append(E(title)).Append(" <small class=\"muted\">").Append(E(note)).Append("</small></h2>");
         if (json.Length <= ArgsShownAtOnce)
         {

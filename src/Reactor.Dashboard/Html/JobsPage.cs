@@ -1,3 +1,4 @@
+using Reactor.Json;
 using System.Text;
 using Reactor.Dashboard.Data;
 using static Reactor.Dashboard.Html.Html;
@@ -17,14 +18,15 @@ internal static class JobsPage
         foreach (var (status, name, label) in StatusNames.All)
         {
             var count = model.Counts is { } c ? $" <b>{c.GetValueOrDefault(status):N0}</b>" : "";
-            var current = q.Node is null && q.View == name ? " aria-current=\"page\"" : "";
+            var current = q.Node is null && q.IdPrefix is null && q.View == name ? " aria-current=\"page\"" : "";
             html.Append($"<a href=\"{E(basePath)}/jobs?status={name}\"{current}>{E(label)}{count}</a>");
         }
         var recent = q.Node is null && q.View == JobsQuery.Recent ? " aria-current=\"page\"" : "";
         html.Append($"<a href=\"{E(basePath)}/jobs?status=recent\"{recent}>Recent results</a></nav>");
 
         html.Append($"<div class=\"filters\"><form method=\"get\" action=\"{E(basePath)}/jobs/find\" role=\"search\">")
-            .Append("<label>Job id <input name=\"id\" required autocomplete=\"off\"></label> <button type=\"submit\">Find</button></form>");
+            .Append("<label>Job id or its start <input name=\"id\" required autocomplete=\"off\"").Append(q.IdPrefix is { } p ? $" value=\"{E(p)}\"" : "")
+            .Append("></label> <button type=\"submit\">Find</button></form>");
         if (model.Nodes.Count > 0)
         {
             html.Append($"<form method=\"get\" action=\"{E(basePath)}/jobs\"><label>Node <select name=\"node\">");
@@ -36,7 +38,11 @@ internal static class JobsPage
         }
         html.Append("</div>");
 
-        if (q.Node is not null)
+        if (q.IdPrefix is not null)
+        {
+            html.Append("<h2 id=\"prefix-results\">Records whose id starts with <code>").Append(E(q.IdPrefix)).Append("</code></h2>");
+        }
+        else if (q.Node is not null)
         {
             html.Append("<h2>Records of node ").Append(E(q.Node)).Append("</h2>");
         }
@@ -58,11 +64,11 @@ internal static class JobsPage
             foreach (var r in model.Rows)
             {
                 html.Append($"<tr class=\"job\" data-status=\"{E(r.Status)}\"><td><a href=\"{E(basePath)}/jobs/{E(U(r.Id))}\">").Append(E(r.Id)).Append("</a></td><td>")
-                    .Append(Cut(r.Name, 80)).Append("</td><td>").Append(E(r.Status)).Append("</td><td>").Append(E(r.Node))
+                    .Append(Cut(r.Name, 80)).Append("</td><td>").Append(E(r.Status)).Append(Progress(r)).Append("</td><td>").Append(E(r.Node))
                     .Append("</td><td>").Append(r.Attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")
                     .Append("</td><td>").Append(Time(r.RunAt)).Append("</td><td>").Append(r.Period is null ? "" : Duration(r.Period))
                     .Append("</td><td>").Append(Time(r.At)).Append("</td><td class=\"error\">").Append(Cut(OverviewPage.FirstLine(r.Error), 120))
-                    .Append("</td><td class=\"args\"><code>").Append(r.Args is null ? "" : Cut(JsonView.Write(r.Args, indented: false), ArgsPreview))
+                    .Append("</td><td class=\"args\"><code>").Append(r.Args is null ? "" : Cut(JsonText.Write(r.Args, indented: false), ArgsPreview))
                     .Append("</code></td></tr>");
             }
             html.Append("</tbody></table></div>");
@@ -71,8 +77,26 @@ internal static class JobsPage
         return new Page(200, "Jobs", html.ToString());
     }
 
+    /// <summary>A running job's last reported progress (message type 12, kept on its record), as a bar and text.</summary>
+    internal static string Progress(JobRow r)
+    {
+        if (r.Progress is not { } fraction)
+        {
+            return "";
+        }
+        var percent = Math.Clamp(fraction, 0, 1) * 100;
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{percent:0}%");
+        return $"<div class=\"progress\"><progress max=\"100\" value=\"{text.TrimEnd('%')}\">{text}</progress> <span class=\"progress-text\">{text}" +
+               (r.ProgressMessage is { Length: > 0 } m ? " " + Cut(m, 80) : "") + "</span></div>";
+    }
+
     private static void Pager(StringBuilder html, JobsModel model, string basePath, int pageSize)
     {
+        if (model.Query.IdPrefix is not null)
+        {
+            html.Append($"<p class=\"muted\">At most {pageSize} matches, in id order; type more of the id to narrow them.</p>");
+            return;
+        }
         var q = model.Query;
         var filter = q.Node is null ? $"status={U(q.View)}" : $"node={U(q.Node)}";
         var last = Math.Max(0, model.Total - 1);

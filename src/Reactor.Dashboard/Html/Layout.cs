@@ -17,7 +17,7 @@ internal static class Layout
             .Append("<a class=\"skip\" href=\"#live\">Skip to content</a>")
             .Append("<header><nav aria-label=\"main\"><span class=\"brand\">").Append(E(title)).Append("</span>");
         var root = basePath.Length == 0 ? "/" : basePath + "/";
-        foreach (var (href, label, name) in new[] { (root, "Overview", ""), (basePath + "/jobs", "Jobs", "jobs"), (basePath + "/workflows", "Workflows", "workflows") })
+        foreach (var (href, label, name) in new[] { (root, "Overview", ""), (basePath + "/jobs", "Jobs", "jobs"), (basePath + "/workflows", "Workflows", "workflows"), (basePath + "/flows", "Flows", "flows") })
         {
             var current = name == section ? " aria-current=\"page\"" : "";
             html.Append($"<a href=\"{E(href)}\"{current}>{label}</a>");

@@ -29,6 +29,11 @@ internal sealed class PageRenderer(DashboardReader reader, DashboardOptions opti
             case ["workflows", var workflowId]:
                 var workflow = await reader.WorkflowAsync(Uri.UnescapeDataString(workflowId), cancellationToken).ConfigureAwait(false);
                 return WorkflowPage.Render(workflow, basePath, canAct);
+            case ["flows"]:
+                _ = long.TryParse(query["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var from);
+                return FlowsPage.Render(await reader.FlowsAsync(Math.Max(0, from), cancellationToken).ConfigureAwait(false), basePath, reader.PageSize);
+            case ["flows", var scope]:
+                return FlowPage.Render(await reader.FlowAsync(Uri.UnescapeDataString(scope), cancellationToken).ConfigureAwait(false), basePath);
             default:
                 return NotFound();
         }
@@ -42,6 +47,7 @@ internal sealed class PageRenderer(DashboardReader reader, DashboardOptions opti
         var status = query["status"].ToString();
         _ = long.TryParse(query["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset);
         var view = status.Length > 0 && (status == JobsQuery.Recent || StatusNames.Parse(status) is not null) ? status : "failed";
-        return new JobsQuery(view, node.Length > 0 ? node : null, Math.Max(0, offset));
+        var prefix = query["prefix"].ToString().Trim();
+        return new JobsQuery(view, node.Length > 0 ? node : null, Math.Max(0, offset), prefix.Length > 0 ? prefix : null);
     }
 }

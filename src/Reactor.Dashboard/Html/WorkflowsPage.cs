@@ -14,7 +14,7 @@ internal static class WorkflowsPage
         html.Append("<h1>Workflows</h1><nav class=\"tabs\" aria-label=\"workflow filter\">")
             .Append($"<a href=\"{E(basePath)}/workflows\"{(q.ActiveOnly ? "" : " aria-current=\"page\"")}>All</a>")
             .Append($"<a href=\"{E(basePath)}/workflows?view=active\"{(q.ActiveOnly ? " aria-current=\"page\"" : "")}>Running and paused</a>")
-            .Append($"<a href=\"{E(basePath)}/flows\">Fork/join flows</a></nav>")
+            .Append("</nav>")
             .Append($"<div class=\"filters\"><form method=\"get\" action=\"{E(basePath)}/workflows/find\" role=\"search\">")
             .Append("<label>Workflow id <input name=\"id\" required autocomplete=\"off\"></label> <button type=\"submit\">Open</button></form></div>");
         if (model.Rows.Count == 0)

@@ -55,6 +55,9 @@ internal sealed class DistributorKeys
     /// <summary>One part (events, order, triggers, payloads, fired) of a fork/join scope.</summary>
     public RedisKey FlowScope(string scope, string part) => $"{_prefix}:flow:{_tag}:{scope}:{part}";
 
+    /// <summary>Sorted set of fork/join scopes by last use (ms), for listing them.</summary>
+    public RedisKey FlowScopes => $"{_prefix}:flow:{_tag}:scopes";
+
     /// <summary>The journal hash as versions before the hash tag named it.</summary>
     public RedisKey LegacyJobs => _legacy + ":jobs";
 

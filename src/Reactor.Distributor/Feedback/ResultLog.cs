@@ -9,7 +9,8 @@ internal sealed class ResultLog(TimeProvider time, int capacity = ResultLog.Defa
 {
     public const int DefaultCapacity = 100;
 
-    private readonly RecentResult?[] _ring = new RecentResult?[capacity];
+    // Entries by value: the snapshot's records are built when it asks, not one object per settled job.
+    private readonly Entry[] _ring = new Entry[capacity];
     private readonly Lock _gate = new();
     private long _written;
     private long _succeeded;
@@ -30,7 +31,7 @@ internal sealed class ResultLog(TimeProvider time, int capacity = ResultLog.Defa
                 Interlocked.Increment(ref _failed);
                 break;
         }
-        var entry = new RecentResult(result.JobId, name, result.Outcome, result.Error, time.GetUtcNow());
+        var entry = new Entry(result.JobId, name, result.Outcome, result.Error, time.GetUtcNow());
         lock (_gate)
         {
             _ring[_written % _ring.Length] = entry;
@@ -49,9 +50,12 @@ internal sealed class ResultLog(TimeProvider time, int capacity = ResultLog.Defa
             var list = new List<RecentResult>(count);
             for (var i = 1; i <= count; i++)
             {
-                list.Add(_ring[(_written - i) % _ring.Length]!);
+                var entry = _ring[(_written - i) % _ring.Length];
+                list.Add(new RecentResult(entry.JobId, entry.Name, entry.Outcome, entry.Error, entry.FinishedAt));
             }
             return list;
         }
     }
+
+    private readonly record struct Entry(string JobId, string Name, JobOutcome Outcome, string? Error, DateTimeOffset FinishedAt);
 }

@@ -23,7 +23,8 @@ internal sealed partial class RedisFlowStore
         """;
 
     // Shared by both event scripts. KEYS: events hash, emission order list, triggers hash
-    // (id -> JSON array of event names), payloads hash, fired set.
+    // (id -> JSON array of event names), payloads hash, fired set, scope index (sorted set of scope
+    // -> last use in ms, for listing; entries older than the retention are dropped as it is written).
     private const string ReadyFunction = """
         local function ready(id, needsJson)
           if redis.call('SISMEMBER', KEYS[5], id) == 1 then
@@ -45,14 +46,17 @@ internal sealed partial class RedisFlowStore
           end
           return out
         end
-        local function touch(ttl)
+        local function touch(ttl, scope, now)
           for i = 1, 5 do
             redis.call('PEXPIRE', KEYS[i], ttl)
           end
+          redis.call('ZADD', KEYS[6], now, scope)
+          redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. (tonumber(now) - tonumber(ttl)))
+          redis.call('PEXPIRE', KEYS[6], ttl)
         end
         """;
 
-    // ARGV: event name, data, ttl ms. Returns the ready triggers waiting on this event.
+    // ARGV: event name, data, ttl ms, scope, now ms. Returns the ready triggers waiting on this event.
     private const string EmitScript = ReadyFunction + "\n" + """
         if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
           redis.call('RPUSH', KEYS[2], ARGV[1])
@@ -73,17 +77,17 @@ internal sealed partial class RedisFlowStore
             end
           end
         end
-        touch(ARGV[3])
+        touch(ARGV[3], ARGV[4], ARGV[5])
         return result
         """;
 
-    // ARGV: trigger id, JSON array of event names, payload, ttl ms. Returns the trigger when ready.
+    // ARGV: trigger id, JSON array of event names, payload, ttl ms, scope, now ms. Returns the trigger when ready.
     private const string RegisterScript = ReadyFunction + "\n" + """
         if redis.call('HSETNX', KEYS[3], ARGV[1], ARGV[2]) == 1 then
           redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
         end
         local r = ready(ARGV[1], redis.call('HGET', KEYS[3], ARGV[1]))
-        touch(ARGV[4])
+        touch(ARGV[4], ARGV[5], ARGV[6])
         return r or {}
         """;
 }

@@ -10,11 +10,13 @@ namespace Reactor.Distributor.Flows;
 /// writes and the scope's fired set share one Redis Cluster slot):
 /// <c>{prefix}:flow:{{name}}:claim:{jobId}</c> the name a deterministic id was claimed for;
 /// <c>{prefix}:flow:{{name}}:{scope}:events|order|triggers|payloads|fired</c> per scope, where a scope is
-/// <c>run:{runId}</c> or <c>global</c>. All expire one retention after their last use. A run's tasks
+/// <c>run:{runId}</c> or <c>global</c>. All expire one retention after their last use.
+/// <c>{prefix}:flow:{{name}}:scopes</c> is a sorted set of scope → last use (ms), kept by the same
+/// scripts and trimmed to the retention, so <see cref="FlowReader"/> lists scopes without scanning keys. A run's tasks
 /// always publish to the distributor that started the run, so its state is all in that distributor's
 /// slot; the global scope is therefore one per distributor.
 /// </summary>
-internal sealed partial class RedisFlowStore(IDatabase db, DistributorKeys keys, TimeSpan retention) : IFlowStore
+internal sealed partial class RedisFlowStore(IDatabase db, DistributorKeys keys, TimeSpan retention, TimeProvider time) : IFlowStore
 {
     private long TtlMs => (long)retention.TotalMilliseconds;
 
@@ -30,7 +32,7 @@ internal sealed partial class RedisFlowStore(IDatabase db, DistributorKeys keys,
 
     public async Task<IReadOnlyList<ReadyTrigger>> EmitAsync(string scope, string eventName, byte[] data)
     {
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(EmitScript, Keys(scope), [eventName, data, TtlMs]).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(EmitScript, Keys(scope), [eventName, data, TtlMs, scope, Now]).ConfigureAwait(false))!;
         return [.. result.Select(r => Read((RedisResult[])r!))];
     }
 
@@ -38,7 +40,7 @@ internal sealed partial class RedisFlowStore(IDatabase db, DistributorKeys keys,
     {
         var needs = JsonSerializer.Serialize(events);
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(RegisterScript, Keys(scope),
-            [triggerId, needs, payload, TtlMs]).ConfigureAwait(false))!;
+            [triggerId, needs, payload, TtlMs, scope, Now]).ConfigureAwait(false))!;
         return result.Length == 0 ? null : Read(result);
     }
 
@@ -56,7 +58,10 @@ internal sealed partial class RedisFlowStore(IDatabase db, DistributorKeys keys,
     }
 
     private RedisKey[] Keys(string scope) =>
-        [ScopeKey(scope, "events"), ScopeKey(scope, "order"), ScopeKey(scope, "triggers"), ScopeKey(scope, "payloads"), ScopeKey(scope, "fired")];
+        [ScopeKey(scope, "events"), ScopeKey(scope, "order"), ScopeKey(scope, "triggers"), ScopeKey(scope, "payloads"), ScopeKey(scope, "fired"),
+            keys.FlowScopes];
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private RedisKey ScopeKey(string scope, string part) => keys.FlowScope(scope, part);
 }

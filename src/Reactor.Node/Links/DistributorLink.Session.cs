@@ -137,11 +137,8 @@ internal sealed partial class DistributorLink
                 _handler.OnDispatch(this, generation, dispatch);
                 break;
             case DispatchBatch batch:
-                // In order, exactly as if each job had come in its own Dispatch frame.
-                foreach (var dispatch in batch.Jobs)
-                {
-                    _handler.OnDispatch(this, generation, dispatch);
-                }
+                // In order, exactly as if each job had come in its own Dispatch frame, in one hop to the loop.
+                _handler.OnDispatches(this, generation, batch.Jobs);
                 break;
             case Cancel cancel:
                 _handler.OnCancel(this, cancel);

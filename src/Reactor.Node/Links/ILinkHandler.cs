@@ -7,6 +7,9 @@ internal interface ILinkHandler
 {
     void OnDispatch(DistributorLink link, int generation, Dispatch dispatch);
 
+    /// <summary>The jobs of one <c>DispatchBatch</c>, in order, as if each had come alone.</summary>
+    void OnDispatches(DistributorLink link, int generation, IReadOnlyList<Dispatch> dispatches);
+
     void OnCancel(DistributorLink link, Cancel cancel);
 
     void OnDisconnected(DistributorLink link, int generation);

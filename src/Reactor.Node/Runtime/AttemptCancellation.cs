@@ -20,7 +20,8 @@ internal enum CancelReason
 internal sealed class AttemptCancellation : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
-    private readonly TaskCompletionSource _requested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Created only when the attempt has to wait for its code (most attempts finish first): no task per attempt.
+    private TaskCompletionSource? _requested;
     private readonly ITimer? _timeout;
     private int _reason;
 
@@ -37,7 +38,24 @@ internal sealed class AttemptCancellation : IDisposable
     public CancelReason Reason => (CancelReason)Volatile.Read(ref _reason);
 
     /// <summary>Completes when the token is cancelled, for whatever reason.</summary>
-    public Task Requested => _requested.Task;
+    public Task Requested
+    {
+        get
+        {
+            var requested = Volatile.Read(ref _requested);
+            if (requested is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                requested = Interlocked.CompareExchange(ref _requested, created, null) ?? created;
+                // Cancel may have run before the source existed: it sets the reason first, so this sees it.
+                if (Reason != CancelReason.None)
+                {
+                    requested.TrySetResult();
+                }
+            }
+            return requested.Task;
+        }
+    }
 
     public void Cancel(CancelReason reason)
     {
@@ -57,7 +75,7 @@ internal sealed class AttemptCancellation : IDisposable
         {
             // The attempt has ended and released its token; there is nothing left to cancel.
         }
-        _requested.TrySetResult();
+        Volatile.Read(ref _requested)?.TrySetResult();
     }
 
     public void Dispose()

@@ -26,6 +26,47 @@ public sealed partial class RedisJobStore
         return PageAsync(Keys.NodeJobs(node), offset, count, r => r.Node == node, cancellationToken);
     }
 
+    /// <summary>
+    /// Up to <paramref name="count"/> records whose id starts with <paramref name="idPrefix"/>, in id
+    /// order: a <c>ZRANGEBYLEX</c> on the id index (see <see cref="RedisKeys.Ids"/>), so it costs
+    /// O(log n + count) however many records there are. Ids whose record is gone are left out (and
+    /// dropped from the index). Records saved by a version before the index existed are not found.
+    /// </summary>
+    public async Task<IReadOnlyList<JobRecord>> FindByIdPrefixAsync(string idPrefix, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(idPrefix);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        count = Math.Min(count, ReadBatchSize);
+        var low = System.Text.Encoding.UTF8.GetBytes(idPrefix);
+        // 0xFF never occurs in UTF-8, so [prefix, prefix+0xFF] holds exactly the ids that start with it.
+        byte[] high = [.. low, 0xFF];
+        var ids = await _db.SortedSetRangeByValueAsync(Keys.Ids, low, high, Exclude.None, Order.Ascending, 0, count).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var names = ids.Select(v => v.ToString()).ToArray();
+        var reads = _db.CreateBatch();
+        var hashes = names.Select(id => reads.HashGetAllAsync(Keys.Job(id))).ToArray();
+        reads.Execute();
+        await Task.WhenAll(hashes).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<JobRecord>(names.Length);
+        var gone = new List<RedisValue>();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (hashes[i].Result is not { Length: > 0 } entries)
+            {
+                gone.Add(names[i]);
+            }
+            else if (TryRead(names[i], entries) is { } record)
+            {
+                // An unreadable record (logged by TryRead) stays indexed: it is still there.
+                records.Add(record);
+            }
+        }
+        if (gone.Count > 0)
+        {
+            await _db.SortedSetRemoveAsync(Keys.Ids, [.. gone]).ConfigureAwait(false);
+        }
+        return records;
+    }
+
     /// <summary>Every node name that ever saved a record under this prefix, sorted.</summary>
     public async Task<IReadOnlyList<string>> NodeNamesAsync(CancellationToken cancellationToken = default)
     {
@@ -86,16 +127,28 @@ public sealed partial class RedisJobStore
         var statusKey = Keys.Status(record.Status);
         var nowMs = now.ToUnixTimeMilliseconds();
         steps.Add(tx.SortedSetAddAsync(statusKey, record.Id, nowMs));
+        steps.Add(tx.SortedSetAddAsync(Keys.Ids, record.Id, 0));
+        Task<RedisValue[]>? trimmed = null;
         if (record.IsFinished)
         {
-            // Finished records expire a TTL after their last save; their entries go with them.
+            // Finished records expire a TTL after their last save; their entries go with them, from
+            // the status index and (read first, in the same batch) from the id index.
             var expired = nowMs - (long)_options.CompletedRecordTtl.TotalMilliseconds;
+            trimmed = tx.SortedSetRangeByScoreAsync(statusKey, double.NegativeInfinity, expired, Exclude.Stop, take: TrimBatch);
+            steps.Add(trimmed);
             steps.Add(tx.SortedSetRemoveRangeByScoreAsync(statusKey, double.NegativeInfinity, expired, Exclude.Stop));
         }
         steps.Add(tx.SetAddAsync(Keys.Nodes, record.Node));
         tx.Execute();
         await Task.WhenAll(steps).ConfigureAwait(false);
+        if (trimmed is { Result.Length: > 0 })
+        {
+            await _db.SortedSetRemoveAsync(Keys.Ids, trimmed.Result).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>Expired ids taken out of the id index per save (the status index drops all of them; a few may stay in the id index, skipped when found).</summary>
+    private const int TrimBatch = 1000;
 
     private async Task UnindexStatusAsync(string id)
     {
@@ -105,6 +158,7 @@ public sealed partial class RedisJobStore
         {
             steps.Add(tx.SortedSetRemoveAsync(Keys.Status(status), id));
         }
+        steps.Add(tx.SortedSetRemoveAsync(Keys.Ids, id));
         tx.Execute();
         await Task.WhenAll(steps).ConfigureAwait(false);
     }

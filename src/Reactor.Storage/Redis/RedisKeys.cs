@@ -25,6 +25,10 @@ namespace Reactor.Storage.Redis;
 /// Score: the Unix ms of that save, so pages come newest first by rank (the dashboard's paging, which
 /// stays O(log n) at a million records). Entries of finished records older than the TTL are trimmed on
 /// saves; readers skip entries whose record is gone or has another status.</description></item>
+/// <item><term><c>{prefix}:ids</c></term><description>sorted set of every record's id, all with score 0,
+/// so a lexicographic range (<c>ZRANGEBYLEX</c>) finds ids by prefix in O(log n + matches) at a million
+/// records. Written with the status indexes; an id leaves it when its record is deleted or when its
+/// expired entry is trimmed from a status index.</description></item>
 /// <item><term><c>{prefix}:nodes</c></term><description>set of the node names that ever saved a record,
 /// so tools find every node's index without scanning keys.</description></item>
 /// </list>
@@ -61,6 +65,9 @@ public sealed class RedisKeys
         ArgumentNullException.ThrowIfNull(node);
         return $"{Prefix}:node:{Escape(node)}:jobs";
     }
+
+    /// <summary>The sorted set (all scores 0) of every record's id, for finding ids by prefix.</summary>
+    public RedisKey Ids => $"{Prefix}:ids";
 
     /// <summary>The sorted set of the ids of records whose status is <paramref name="status"/>.</summary>
     public RedisKey Status(JobStatus status) => $"{Prefix}:status:{Escape(RedisRecordFormat.StatusName(status))}";

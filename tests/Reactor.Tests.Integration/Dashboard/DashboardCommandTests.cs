@@ -25,6 +25,9 @@ public sealed class DashboardCommandTests
         await cluster.WaitForNodesAsync(1);
         var failed = await cluster.Distributor.EnqueueAsync("fail_with", new { message = "disk <full>" }, new EnqueueOptions { MaxAttempt = 1 })
             .WaitAsync(Cluster.Patience);
+        // A succeeded job leaves no node record: only the distributor journal's stored result knows it.
+        var succeeded = await cluster.Distributor.EnqueueAsync("add", new { a = 20, b = 22 }).WaitAsync(Cluster.Patience);
+        Assert.That(succeeded.Outcome, Is.EqualTo(JobOutcome.Succeeded));
 
         using var dashboard = new Running(Start("dashboard", "--redis", redis.Address, "--urls", "http://127.0.0.1:0"));
         var root = await UrlAsync(dashboard.Process);
@@ -42,6 +45,10 @@ public sealed class DashboardCommandTests
         Assert.That(await client.GetStringAsync(root + "jobs?status=failed"), Does.Contain(failed.JobId));
         var detail = await client.GetStringAsync(root + "jobs/" + failed.JobId);
         Assert.That(detail, Does.Contain("InvalidOperationException").And.Contain("disk &lt;full&gt;"));
+        var journaled = await client.GetAsync(root + "jobs/" + succeeded.JobId);
+        var journaledText = await journaled.Content.ReadAsStringAsync();
+        Assert.That((int)journaled.StatusCode, Is.EqualTo(200), "the result is read from the journal's keys (hash-tagged by distributor name)");
+        Assert.That(journaledText, Does.Contain("data-status=\"succeeded\"").And.Contain("42"));
 
         // Retry needs the distributor, which lives in another process: refused with the reason.
         var token = DashboardHttpTests.TokenField().Match(detail).Groups[1].Value;
@@ -49,6 +56,24 @@ public sealed class DashboardCommandTests
         var retry = await client.PostAsync(root + $"jobs/{failed.JobId}/retry",
             new FormUrlEncodedContent([new("__RequestVerificationToken", WebUtility.HtmlDecode(token))]));
         Assert.That(retry.Headers.Location?.ToString(), Does.Contain("Retry%20needs%20the%20distributor"));
+    }
+
+    [Test]
+    public async Task Standalone_dashboard_stops_on_sigterm_with_exit_code_0()
+    {
+        var redis = await TestServices.RedisAsync();
+        using var dashboard = new Running(Start("dashboard", "--redis", redis, "--urls", "http://127.0.0.1:0"));
+        var root = await UrlAsync(dashboard.Process);
+        using var client = DashboardHttpTests.NewClient();
+        Assert.That((int)(await client.GetAsync(root + "jobs")).StatusCode, Is.EqualTo(200));
+
+        // Both the host's console lifetime and the command line listen for the signal; either one must end it.
+        using (var kill = Process.Start("kill", ["-TERM", dashboard.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await dashboard.Process.WaitForExitAsync().WaitAsync(Cluster.Patience);
+        Assert.That(dashboard.Process.ExitCode, Is.Zero);
     }
 
     [Test]

@@ -135,6 +135,55 @@ public sealed class ForkJoinTests(string backend)
     }
 
     [Test]
+    public async Task FlowReader_and_the_dashboard_show_a_runs_events_and_its_fired_and_waiting_triggers()
+    {
+        var redis = await TestServices.RedisAsync(backend);
+        await using var cluster = await StartAsync();
+        cluster.StartNode("flow_reader", Fast);
+        await cluster.WaitForNodesAsync(1);
+        string[] names = ["first", "<script>alert(9)</script>"];
+        var fired = cluster.Distributor.Publish("flow_emit", new { dir = _dir, tag = "read", names, then_register = true });
+        var waiting = cluster.Distributor.Publish("flow_trigger", new { dir = _dir, tag = "never", names = new[] { "never-emitted" } });
+        await WaitForFilesAsync("finalize-read-", 1);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var reader = FlowReader.Create(connection, _prefix, _prefix);
+
+        FlowScopeDetails? waitingDetails = null;
+        await WaitUntilAsync(() => (waitingDetails = reader.GetAsync("run:" + waiting).GetAwaiter().GetResult()) is not null, "the waiting trigger");
+        var list = await reader.ListAsync();
+        var firedDetails = await reader.GetAsync("run:" + fired);
+
+        Assert.That(list.Items.Select(i => i.Scope), Is.EquivalentTo(new[] { "run:" + fired, "run:" + waiting }));
+        Assert.That(list.Total, Is.EqualTo(2));
+        Assert.That(firedDetails!.Events.Select(e => e.Name), Is.EqualTo(names), "in emission order");
+        Assert.That(firedDetails.Events[0].Data["emitted"], Is.EqualTo("first"));
+        var trigger = firedDetails.Triggers.Single();
+        Assert.That((trigger.Task, trigger.Fired, trigger.Missing.Count), Is.EqualTo(("flow_finalize", true, 0)));
+        Assert.That(trigger.Events, Is.EquivalentTo(names));
+        Assert.That(waitingDetails!.Triggers.Single().Missing, Is.EqualTo(new[] { "never-emitted" }));
+        Assert.That(waitingDetails.Triggers.Single().Fired, Is.False);
+        Assert.That(await reader.GetAsync("run:no-such-run"), Is.Null);
+
+        await using var site = await Reactor.Tests.Integration.Dashboard.DashboardSite.StartAsync(o =>
+        {
+            o.Distributor = () => cluster.Distributor;
+            o.Redis = redis;
+            o.KeyPrefix = _prefix;
+            o.DistributorName = _prefix;
+        });
+        using var http = new HttpClient();
+        var page = await http.GetStringAsync(site.Root + "/reactor/flows");
+        Assert.That(page, Does.Contain("run:" + fired).And.Contain("run:" + waiting));
+        var detail = await http.GetStringAsync(site.Root + "/reactor/flows/" + Uri.EscapeDataString("run:" + fired));
+        Assert.That(detail, Does.Contain("flow_finalize").And.Contain("data-state=\"fired\"").And.Contain("&lt;script&gt;alert(9)&lt;/script&gt;"));
+        Assert.That(detail, Does.Not.Contain("<script>alert(9)"), "event names show as text");
+        var open = await http.GetStringAsync(site.Root + "/reactor/flows/" + Uri.EscapeDataString("run:" + waiting));
+        Assert.That(open, Does.Contain("data-state=\"waiting\"").And.Contain("never-emitted"));
+        var missing = await http.GetAsync(site.Root + "/reactor/flows/run%3Ano-such-run");
+        Assert.That((int)missing.StatusCode, Is.EqualTo(404));
+    }
+
+    [Test]
     public async Task Global_events_fire_a_trigger_of_another_run()
     {
         await using var cluster = await StartAsync();

@@ -54,4 +54,28 @@ public sealed partial class RedisJobStoreTests
         var page = await _store.PageByStatusAsync(JobStatus.Complete, 0, 10);
         Assert.That((page.Total, page.Records.Single().Id), Is.EqualTo((1L, "new")));
     }
+
+    [Test]
+    public async Task Ids_are_found_by_prefix_in_id_order_and_leave_the_index_when_deleted_or_expired()
+    {
+        foreach (var id in new[] { "order-17", "order-2", "order-1", "orders", "other", "ordé-1" })
+        {
+            await _store.SaveAsync(NewJob(id, JobStatus.Failed));
+        }
+
+        Assert.That((await _store.FindByIdPrefixAsync("order-", 10)).Select(r => r.Id), Is.EqualTo(new[] { "order-1", "order-17", "order-2" }));
+        Assert.That((await _store.FindByIdPrefixAsync("order", 2)).Select(r => r.Id), Is.EqualTo(new[] { "order-1", "order-17" }));
+        Assert.That((await _store.FindByIdPrefixAsync("ordé", 10)).Select(r => r.Id), Is.EqualTo(new[] { "ordé-1" }));
+        Assert.That(await _store.FindByIdPrefixAsync("nothing", 10), Is.Empty);
+
+        Assert.That(await _store.DeleteAsync("order-17"), Is.True);
+        Assert.That((await _store.FindByIdPrefixAsync("order-1", 10)).Select(r => r.Id), Is.EqualTo(new[] { "order-1" }));
+        Assert.That(await _db.SortedSetScoreAsync(_store.Keys.Ids, "order-17"), Is.Null, "a delete removes the id");
+
+        await _store.SaveAsync(NewJob("done-1", JobStatus.Complete));
+        _time.Advance(Ttl + TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(NewJob("done-2", JobStatus.Complete));
+        Assert.That(await _db.SortedSetScoreAsync(_store.Keys.Ids, "done-1"), Is.Null, "an expired record's id is trimmed with its status entry");
+        Assert.That(await _db.SortedSetScoreAsync(_store.Keys.Ids, "done-2"), Is.Zero);
+    }
 }

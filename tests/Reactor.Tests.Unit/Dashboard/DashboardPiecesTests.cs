@@ -1,3 +1,4 @@
+using Reactor.Json;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
@@ -80,9 +81,22 @@ public sealed class DashboardPiecesTests
     public void Args_show_as_json_with_bytes_summarised_and_markup_left_for_the_page_to_escape()
     {
         var args = new JobArgs { ["<k>"] = "<v>", ["n"] = 3L, ["blob"] = new byte[100], ["list"] = new List<object?> { 1L, null } };
-        var json = JsonView.Write(args, indented: false);
-        Assert.That(json, Is.EqualTo("{\"<k>\":\"<v>\",\"n\":3,\"blob\":\"<100 bytes, base64: " + Convert.ToBase64String(new byte[48]) + "…>\",\"list\":[1,null]}"));
+        var json = JsonText.Write(args, indented: false);
+        Assert.That(json, Is.EqualTo("{\"<k>\":\"<v>\",\"n\":3,\"blob\":\"0x" + new string('0', 96) + "... (100 bytes)\",\"list\":[1,null]}"));
         Assert.That(Html.E(json), Does.Not.Contain("<"));
+    }
+
+    [Test]
+    public void Json_text_reads_dictionaries_of_any_key_type_and_bounds_depth()
+    {
+        // MessagePack hands maps over as Dictionary<object, object>, whose plain enumerator yields KeyValuePairs.
+        var map = new Dictionary<object, object?> { [1L] = "one", ["two"] = new Dictionary<object, object?> { ["x"] = 2.5 } };
+        Assert.That(JsonText.Write(map, indented: false), Is.EqualTo("{\"1\":\"one\",\"two\":{\"x\":2.5}}"));
+        var cyclic = new List<object?>();
+        cyclic.Add(cyclic);
+        Assert.That(JsonText.Write(cyclic, indented: false), Does.EndWith("[\"...\"]" + new string(']', 31)));
+        Assert.That(JsonText.Write(new object?[] { double.NaN, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero) }, indented: false),
+            Is.EqualTo("[\"NaN\",\"2026-01-02T03:04:05.0000000+00:00\"]"));
     }
 
     [TestCase(0)]

@@ -5,18 +5,20 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Reactor.Cli.Output;
+namespace Reactor.Json;
 
 /// <summary>
-/// Writes job args (and other values the REPL prints) as JSON, the most familiar notation for nested
-/// maps and lists. Never throws for an unexpected value type: what JSON cannot hold becomes a string.
+/// Job args and other values as JSON for people to read: the REPL and <c>reactor monitor</c> print it,
+/// the dashboard shows it (HTML-encoding the whole text). One source file compiled into each project
+/// that shows values (see the Compile item in Reactor.Cli.csproj and Reactor.Dashboard.csproj), so
+/// no package has to depend on another for it.
+/// Never throws for an unexpected value: bytes show as their length and a hex start, anything JSON
+/// cannot hold becomes a string, and depth is bounded (a value built at the REPL may be cyclic).
 /// </summary>
 internal static class JsonText
 {
-    // Args from storage are bounded by the protocol's depth limit; a value built at the REPL may be
-    // cyclic, and this bound keeps that from recursing forever.
     private const int MaxDepth = 32;
-    private const int MaxBytesShown = 64;
+    private const int MaxBytesShown = 48;
 
     public static string Write(object? value, bool indented)
     {
@@ -24,8 +26,8 @@ internal static class JsonText
         var options = new JsonWriterOptions
         {
             Indented = indented,
-            // Names and addresses stay readable (é, not \u00E9); control characters are still escaped,
-            // so a value cannot send escape sequences to the terminal.
+            // Names stay readable (é, not \u00E9); control characters are still escaped, so a value
+            // cannot send escape sequences to a terminal. Markup is left for a page to encode.
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             NewLine = "\n",
         };
@@ -34,6 +36,19 @@ internal static class JsonText
             WriteValue(writer, value, 0);
         }
         return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    /// <summary>
+    /// The entries of any dictionary. Not <c>Cast&lt;DictionaryEntry&gt;()</c>: a generic dictionary
+    /// enumerates KeyValuePairs; only its IDictionaryEnumerator yields DictionaryEntry.
+    /// </summary>
+    public static IEnumerable<(object Key, object? Value)> Entries(IDictionary dictionary)
+    {
+        var entries = dictionary.GetEnumerator();
+        while (entries.MoveNext())
+        {
+            yield return (entries.Key, entries.Value);
+        }
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value, int depth)
@@ -70,8 +85,8 @@ internal static class JsonText
             case IEnumerable when depth >= MaxDepth:
                 writer.WriteStringValue("...");
                 break;
-            case JobArgs args:
-                WriteObject(writer, args.Select(kv => (kv.Key, kv.Value)), depth);
+            case IEnumerable<KeyValuePair<string, object?>> pairs:
+                WriteObject(writer, pairs.Select(kv => (kv.Key, kv.Value)), depth);
                 break;
             case IDictionary dictionary:
                 WriteObject(writer, Entries(dictionary).Select(e => (Text(e.Key), e.Value)), depth);
@@ -87,19 +102,6 @@ internal static class JsonText
             default:
                 writer.WriteStringValue(Text(value));
                 break;
-        }
-    }
-
-    /// <summary>
-    /// The entries of any dictionary. Not <c>Cast&lt;DictionaryEntry&gt;()</c>: a generic dictionary
-    /// enumerates KeyValuePairs; only its IDictionaryEnumerator yields DictionaryEntry.
-    /// </summary>
-    public static IEnumerable<(object Key, object? Value)> Entries(IDictionary dictionary)
-    {
-        var entries = dictionary.GetEnumerator();
-        while (entries.MoveNext())
-        {
-            yield return (entries.Key, entries.Value);
         }
     }
 
