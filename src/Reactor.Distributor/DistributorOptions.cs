@@ -119,6 +119,25 @@ public sealed class DistributorOptions
     /// <summary>Handlers by job name for results of jobs enqueued before a restart (see <see cref="OnResult"/>).</summary>
     internal Dictionary<string, Action<JobResult>> ResultHandlers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Set by <see cref="OnBatchResult"/>.</summary>
+    internal Action<string, BatchResult>? BatchResultHandler { get; private set; }
+
+    /// <summary>
+    /// With a journal (<see cref="Redis"/>): runs <paramref name="handler"/> with the batch id (the first id
+    /// <see cref="ReactorDistributor.EnqueueMany"/> returned) and the counts of a batch whose
+    /// <c>onBatchComplete</c> lambda was lost because the application that enqueued it stopped or died before
+    /// the batch completed. It runs in the restarted application (same <see cref="Name"/>) once the batch's
+    /// last job settled; a batch whose input had not ended counts the jobs that were journaled. For one batch,
+    /// the lambda or this handler runs, claimed once in Redis; both run only if the application died after the
+    /// lambda started and before Redis recorded that it ran. A restarted application without a handler drops
+    /// such batches. Without a journal it is never called.
+    /// </summary>
+    public DistributorOptions OnBatchResult(Action<string, BatchResult> handler)
+    {
+        BatchResultHandler = handler ?? throw new ArgumentNullException(nameof(handler));
+        return this;
+    }
+
     /// <summary>
     /// Runs <paramref name="handler"/> for final results of jobs named <paramref name="jobName"/> that
     /// were enqueued before an application restart: their lambdas died with the old process (needs <see cref="Redis"/>).

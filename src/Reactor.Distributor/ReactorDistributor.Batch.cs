@@ -29,8 +29,16 @@ public sealed partial class ReactorDistributor
     /// <paramref name="onBatchComplete"/> runs once, after every queued job of the batch settled (and after
     /// their own lambdas), with counts by outcome; at once for an empty batch. Each job's own lambdas
     /// (<paramref name="success"/>, <paramref name="error"/>, <paramref name="cancelled"/>) run as with
-    /// <see cref="Enqueue"/>. Like every lambda, the batch feedback lives in this process: it does not
-    /// survive an application restart.
+    /// <see cref="Enqueue"/>.
+    /// <para>
+    /// With a journal (<see cref="DistributorOptions.Redis"/>) the batch is tracked in Redis under its id, the
+    /// first id returned: each job's outcome is counted as its result is recorded, and the batch feedback is
+    /// claimed there once. If this application dies before the batch completed, the same application restarted
+    /// (same <see cref="DistributorOptions.Name"/>) runs <see cref="DistributorOptions.OnBatchResult"/> instead,
+    /// once, with the counts of every job of the batch (a batch whose input had not ended counts the jobs that
+    /// were journaled). Either the lambda or the handler runs, not both, except when the application dies after
+    /// the lambda started and before Redis recorded that it ran: then the handler runs too (at least once).
+    /// </para>
     /// </summary>
     /// <remarks>
     /// Batched jobs have no producer span each. Ids are consecutive within a chunk and the returned list
@@ -48,19 +56,34 @@ public sealed partial class ReactorDistributor
         }
         var window = _options.BatchWindow;
         var ids = new BatchIds(_ids);
-        var tracker = new BatchTracker(onBatchComplete, _feedback);
-        var feedback = new JobFeedback(name, success, error, null, Settled: tracker.Settled) { Cancelled = cancelled };
+        string? batchId = null;
+        var tracker = new BatchTracker(result => CompleteBatch(batchId, result, onBatchComplete));
         using var items = args.GetEnumerator();
         // The first window is all or nothing: read and validated whole before any of it is queued.
         var jobs = ReadChunk(items, name, options, window, ids, out var ended);
-        Queue(jobs, feedback, tracker);
+        if (_journal is { } journal && jobs.Count > 0)
+        {
+            batchId = jobs[0].Id;
+            OpenBatch(journal, batchId);
+        }
+        var feedback = new JobFeedback(name, success, error, null, Settled: tracker.Settled) { Cancelled = cancelled, BatchId = batchId };
+        try
+        {
+            Queue(jobs, feedback, tracker, batchId);
+        }
+        catch when (batchId is not null)
+        {
+            // Nothing of the batch was queued: Redis need not remember it.
+            _journal!.MarkBatchDelivered(batchId);
+            throw;
+        }
         while (!ended)
         {
             try
             {
                 jobs = ReadChunk(items, name, options, Math.Min(BatchChunk, window), ids, out ended);
                 WaitForRoom(tracker, jobs.Count, window, ids.Count - jobs.Count);
-                Queue(jobs, feedback, tracker);
+                Queue(jobs, feedback, tracker, batchId);
             }
             catch
             {
@@ -121,10 +144,11 @@ public sealed partial class ReactorDistributor
     }
 
     /// <summary>Registers, journals (all or none of the chunk) and dispatches a chunk of the batch.</summary>
-    private void Queue(List<JobEnvelope> jobs, JobFeedback feedback, BatchTracker tracker)
+    private void Queue(List<JobEnvelope> jobs, JobFeedback feedback, BatchTracker tracker, string? batchId)
     {
         foreach (var job in jobs)
         {
+            job.BatchId = batchId;
             _feedback.Register(job.Id, feedback);
         }
         RecordAll(jobs);

@@ -39,6 +39,7 @@ public sealed partial class ReactorDistributor
     private async Task RecoverAsync()
     {
         var recovered = await _journal!.LoadAsync().ConfigureAwait(false);
+        var batches = await RecoverBatchesAsync(recovered).ConfigureAwait(false);
         foreach (var (dispatch, entry) in recovered)
         {
             var job = new JobEnvelope(dispatch, entry.Node, entry.NotNode, DateTimeOffset.FromUnixTimeMilliseconds(entry.DeadlineUnixMs))
@@ -56,7 +57,14 @@ public sealed partial class ReactorDistributor
                 // Still holding its key (or the key expired): settling it here releases it.
                 _uniqueHere[job.Id] = key;
             }
-            _feedback.Register(dispatch.JobId, WithRelease(job, new JobFeedback(dispatch.Name, null, null, null, handler)));
+            var feedback = new JobFeedback(dispatch.Name, null, null, null, handler);
+            if (entry.BatchId is { } batchId && batches.TryGetValue(batchId, out var batch))
+            {
+                // Counted into its batch, in Redis and here, as it settles.
+                job.BatchId = batchId;
+                feedback = feedback with { Settled = batch.Settled, BatchId = batchId };
+            }
+            _feedback.Register(dispatch.JobId, WithRelease(job, feedback));
             if (_dispatcher.Submit(job) == SubmitResult.UnknownName)
             {
                 WarnUnknown(job.Name);

@@ -12,6 +12,9 @@
 //   limit   PORT REDIS NAME PREFIX COUNT CONCURRENCY PERSECOND MS TTL_S  share Limit("span") through Redis (see LimitModes)
 //   steady  PORT REDIS TOTAL NAME     enqueue TOTAL "add" jobs keyed NAME-i ("enqueued KEY", "success KEY"),
 //                                     then "all enqueued"; run until killed
+//   batch   PORT REDIS NAME COUNT MS [WINDOW]  EnqueueMany COUNT "sleep" jobs ("input ended FIRSTID", "succeeded N" per 100,
+//                                     "lambda T S F C" from onBatchComplete); run until killed
+//   batchserve PORT REDIS NAME        print "handler ID T S F C" per OnBatchResult, "ready", then "sentinel"; run until killed
 using System.Collections.Concurrent;
 using System.Globalization;
 using Reactor;
@@ -27,6 +30,10 @@ if (args[0] == "limit")
 if (args[0] == "unique")
 {
     return await UniqueModes.RunAsync(args);
+}
+if (args[0] is "batch" or "batchserve")
+{
+    return await BatchModes.RunAsync(args);
 }
 if (args[0] is "burst" or "serve" or "steady")
 {

@@ -4,10 +4,11 @@ namespace Reactor.Distributor.Batching;
 /// One <c>EnqueueMany</c> call's jobs: how many were queued, how many settled and how, and the window that
 /// makes the enqueuer wait. Each job reports once (its feedback entry's <c>Settled</c> hook runs on the
 /// first final result only, however many nodes ran it). Once the input has ended (<see cref="Seal"/>) and
-/// every queued job settled, the batch feedback is posted exactly once to the delivery loop, behind the
-/// last job's own feedback.
+/// every queued job settled, <paramref name="complete"/> runs exactly once, on the thread of the last settle,
+/// after the last job's own feedback was queued (the distributor posts the batch feedback from there, or
+/// first claims it in Redis).
 /// </summary>
-internal sealed class BatchTracker(Action<BatchResult>? onComplete, Feedback.FeedbackRegistry feedback)
+internal sealed class BatchTracker(Action<BatchResult> complete)
 {
     // Monitor, not Lock: the enqueuer waits on it for room (Monitor.Wait), woken by settling jobs.
     private readonly object _sync = new();
@@ -30,6 +31,23 @@ internal sealed class BatchTracker(Action<BatchResult>? onComplete, Feedback.Fee
                 return _queued - _settled;
             }
         }
+    }
+
+    /// <summary>
+    /// A batch recovered after a restart: <paramref name="total"/> jobs, of which Redis already counted the
+    /// outcomes given; the rest settle here. Sealed: no job joins it any more.
+    /// </summary>
+    public void Restore(int total, int succeeded, int failed, int cancelled)
+    {
+        lock (_sync)
+        {
+            _queued = total;
+            _succeeded = succeeded;
+            _failed = failed;
+            _cancelled = cancelled;
+            _settled = succeeded + failed + cancelled;
+        }
+        Seal();
     }
 
     /// <summary><paramref name="count"/> more jobs were queued (before any of them can be dispatched).</summary>
@@ -115,7 +133,7 @@ internal sealed class BatchTracker(Action<BatchResult>? onComplete, Feedback.Fee
             return false;
         }
         _completed = true;
-        return onComplete is not null;
+        return true;
     }
 
     private void Post()
@@ -125,7 +143,6 @@ internal sealed class BatchTracker(Action<BatchResult>? onComplete, Feedback.Fee
         {
             result = new BatchResult(_queued, _succeeded, _failed, _cancelled);
         }
-        var callback = onComplete!;
-        feedback.Post(() => callback(result));
+        complete(result);
     }
 }

@@ -30,6 +30,9 @@ internal sealed class JobEnvelope(Dispatch dispatch, string? node, string? notNo
     /// <summary>Its <c>EnqueueOptions.UniqueKey</c>, released when it settles; null for an ordinary job.</summary>
     public string? UniqueKey { get; init; }
 
+    /// <summary>The <c>EnqueueMany</c> batch it belongs to when the journal tracks that batch in Redis; null otherwise.</summary>
+    public string? BatchId { get; set; }
+
     /// <summary>Its <c>EnqueueOptions.Priority</c>, which orders it among the jobs waiting for credit.</summary>
     public JobPriority Priority { get; init; }
 

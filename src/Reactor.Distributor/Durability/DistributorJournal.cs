@@ -40,7 +40,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         _retention = retention;
         _keys = new DistributorKeys(prefix, name);
         SnapshotKey = DistributorSnapshotJson.Key(prefix, name);
-        _writer = new JournalWriter(_db, _keys.Jobs, _keys.Undelivered, _keys.ResultPrefix, retention, logger);
+        _writer = new JournalWriter(_db, _keys, retention, logger);
     }
 
     public static async Task<DistributorJournal> OpenAsync(string address, string prefix, string name, TimeSpan retention,
@@ -148,6 +148,7 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
         {
             MaxDispatches = job.MaxDispatches,
             UniqueKey = job.UniqueKey,
+            BatchId = job.BatchId,
             Scheduling = job.Priority == JobPriority.Normal && job.UniqueUntil == UniqueUntil.Finish
                 ? null
                 : new JournalScheduling { Priority = (int)job.Priority, UniqueUntil = (int)job.UniqueUntil },
@@ -159,11 +160,12 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     public void Forget(string jobId) => _writer.Remove(jobId);
 
     /// <inheritdoc />
-    public Task SettleAsync(string name, JobResult result, DateTimeOffset now)
+    public Task SettleAsync(string name, JobResult result, DateTimeOffset now, string? batchId)
     {
         var stored = new StoredResult(result.JobId, name, (int)result.Outcome, JobArgsSerializer.Serialize(result.Args), result.Error,
             now.ToUnixTimeMilliseconds()) { Reason = (int)result.Reason };
-        return _writer.SettleAsync(result.JobId, MessagePackSerializer.Serialize(stored, Untrusted));
+        return _writer.SettleAsync(result.JobId, MessagePackSerializer.Serialize(stored, Untrusted), batchId,
+            batchId is null ? null : BatchCounters.Field(result.Outcome));
     }
 
     /// <inheritdoc />
@@ -202,6 +204,40 @@ internal sealed partial class DistributorJournal : IAsyncDisposable, IResultJour
     {
         _writer.Dispose();
         await _redis.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Lists the batch in Redis before any of its jobs is journaled, so a restart finds it.</summary>
+    public Task OpenBatchAsync(string batchId) => _db.SetAddAsync(_keys.Batches, batchId);
+
+    /// <summary>
+    /// Claims the batch's feedback, once for all processes: writes its <paramref name="total"/> and the claim,
+    /// and returns the counts, or null when it was claimed before.
+    /// </summary>
+    public async Task<BatchResult?> ClaimBatchAsync(string batchId, int total)
+    {
+        var reply = await _db.ScriptEvaluateAsync(BatchCounters.ClaimScript, [_keys.Batch(batchId)], [total]).ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            return null;
+        }
+        var counts = (RedisValue[])reply!;
+        return new BatchResult(total, BatchCounters.Read(counts[0]), BatchCounters.Read(counts[1]), BatchCounters.Read(counts[2]));
+    }
+
+    /// <summary>The batch's feedback ran (or no process had one to run): Redis forgets the batch.</summary>
+    public void MarkBatchDelivered(string batchId) => _writer.MarkBatchDelivered(batchId);
+
+    /// <summary>Every batch listed as not delivered, with its counters as Redis holds them.</summary>
+    public async Task<List<BatchCounters>> LoadBatchesAsync()
+    {
+        var found = new List<BatchCounters>();
+        foreach (var id in await _db.SetMembersAsync(_keys.Batches).ConfigureAwait(false))
+        {
+            var fields = (await _db.HashGetAllAsync(_keys.Batch(id.ToString())).ConfigureAwait(false)).ToDictionary(e => e.Name.ToString(), e => e.Value);
+            int Get(string field) => fields.TryGetValue(field, out var v) ? BatchCounters.Read(v) : 0;
+            found.Add(new BatchCounters(id.ToString(), Get("s"), Get("f"), Get("c"), fields.ContainsKey("done") ? Get("total") : null));
+        }
+        return found;
     }
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Skipped unreadable journal entry {JobId}: {Reason}")]

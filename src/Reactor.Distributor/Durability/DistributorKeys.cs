@@ -25,7 +25,17 @@ internal sealed class DistributorKeys
         _legacy = $"{prefix}:dist:{escaped}";
         Jobs = $"{prefix}:dist:{_tag}:jobs";
         Undelivered = $"{prefix}:dist:{_tag}:undelivered";
+        Batches = $"{prefix}:dist:{_tag}:batches";
     }
+
+    /// <summary>Set of <c>EnqueueMany</c> batch ids whose batch feedback has not run yet.</summary>
+    public RedisKey Batches { get; }
+
+    /// <summary>
+    /// Hash of one batch: outcome counters <c>s</c>, <c>f</c>, <c>c</c> (succeeded, failed, cancelled), and
+    /// once it completed, <c>total</c> and the claim <c>done</c>.
+    /// </summary>
+    public RedisKey Batch(string batchId) => $"{_prefix}:dist:{_tag}:batch:{batchId}";
 
     /// <summary>Hash of job id → journal entry.</summary>
     public RedisKey Jobs { get; }

@@ -21,6 +21,13 @@ public sealed record JournalEntry(
     /// <summary>The job's scheduling policies (priority, when its unique key goes); absent in older entries and for a job with the defaults.</summary>
     [Key(6)]
     public JournalScheduling? Scheduling { get; init; }
+
+    /// <summary>
+    /// The <c>EnqueueMany</c> batch the job belongs to (the batch's first job id), so a restarted app counts
+    /// its outcome into the batch; absent for a single job and in older entries.
+    /// </summary>
+    [Key(7)]
+    public string? BatchId { get; init; }
 }
 
 /// <summary>

@@ -18,9 +18,16 @@ internal sealed partial class JournalWriter : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
+    // Counts a batch job's outcome only if this call took the job out of the journal: a transaction
+    // retried after Redis ran it (reply lost) must not count the job twice, and a job counted here
+    // can never be recovered (and counted again) by a restarted app.
+    private static readonly LuaScript CountScript = LuaScript.Prepare(
+        "if redis.call('HDEL', @jobs, @job) == 1 then redis.call('HINCRBY', @batch, @field, 1) end return 0");
+
     private readonly IDatabase _db;
     private readonly RedisKey _jobsKey;
     private readonly RedisKey _undeliveredKey;
+    private readonly DistributorKeys _keys;
     private readonly string _resultPrefix;
     private readonly TimeSpan _retention;
     private readonly ILogger _logger;
@@ -32,12 +39,13 @@ internal sealed partial class JournalWriter : IDisposable
     private Batch _next = new();
     private bool _closed;
 
-    public JournalWriter(IDatabase db, RedisKey jobsKey, RedisKey undeliveredKey, string resultPrefix, TimeSpan retention, ILogger logger)
+    public JournalWriter(IDatabase db, DistributorKeys keys, TimeSpan retention, ILogger logger)
     {
         _db = db;
-        _jobsKey = jobsKey;
-        _undeliveredKey = undeliveredKey;
-        _resultPrefix = resultPrefix;
+        _keys = keys;
+        _jobsKey = keys.Jobs;
+        _undeliveredKey = keys.Undelivered;
+        _resultPrefix = keys.ResultPrefix;
         _retention = retention;
         _logger = logger;
         _thread = new Thread(Run) { IsBackground = true, Name = "reactor-journal" };
@@ -50,10 +58,14 @@ internal sealed partial class JournalWriter : IDisposable
 
     /// <summary>
     /// Completes when Redis has, in one transaction, dropped the job from the journal, stored its
-    /// result and marked it undelivered. Retried until Redis accepts it; cancelled on shutdown.
+    /// result and marked it undelivered, and (for a job of a tracked batch) counted its outcome
+    /// (<paramref name="outcomeField"/>) in the batch's hash. Retried until Redis accepts it; cancelled on shutdown.
     /// </summary>
-    public Task SettleAsync(string jobId, byte[] storedResult) =>
-        Enqueue(b => b.Settles.Add((jobId, storedResult)), b => b.Settled.Task);
+    public Task SettleAsync(string jobId, byte[] storedResult, string? batchId = null, string? outcomeField = null) =>
+        Enqueue(b => b.Settles.Add(new Settle(jobId, storedResult, batchId, outcomeField)), b => b.Settled.Task);
+
+    /// <summary>The batch's feedback ran (or nobody was there to run it): forget the batch.</summary>
+    public void MarkBatchDelivered(string batchId) => Enqueue(b => b.BatchesDone.Add(batchId), _ => Task.CompletedTask);
 
     /// <summary>The job's feedback ran: a restart need not deliver it again.</summary>
     public void MarkDelivered(string jobId) => Enqueue(b => b.Delivered.Add(jobId), _ => Task.CompletedTask);
@@ -151,17 +163,25 @@ internal sealed partial class JournalWriter : IDisposable
     {
         var record = batch.Records.Count > 0 ? _db.HashSetAsync(_jobsKey, [.. batch.Records]) : null;
         Task<bool>? settle = null;
-        if (batch.Settles.Count > 0 || batch.Removed.Count > 0 || batch.Delivered.Count > 0)
+        if (batch.Settles.Count > 0 || batch.Removed.Count > 0 || batch.Delivered.Count > 0 || batch.BatchesDone.Count > 0)
         {
             var tx = _db.CreateTransaction();
+            foreach (var counted in batch.Settles)
+            {
+                if (counted.BatchId is { } batchId)
+                {
+                    _ = tx.ScriptEvaluateAsync(CountScript,
+                        new { jobs = _jobsKey, job = (RedisValue)counted.JobId, batch = _keys.Batch(batchId), field = (RedisValue)counted.OutcomeField });
+                }
+            }
             var settled = batch.Settles.Select(s => (RedisValue)s.JobId).Concat(batch.Removed.Select(id => (RedisValue)id)).ToArray();
             if (settled.Length > 0)
             {
                 _ = tx.HashDeleteAsync(_jobsKey, settled);
             }
-            foreach (var (jobId, stored) in batch.Settles)
+            foreach (var written in batch.Settles)
             {
-                _ = tx.StringSetAsync(_resultPrefix + jobId, stored, _retention);
+                _ = tx.StringSetAsync(_resultPrefix + written.JobId, written.Stored, _retention);
             }
             if (batch.Settles.Count > 0)
             {
@@ -170,6 +190,11 @@ internal sealed partial class JournalWriter : IDisposable
             if (batch.Delivered.Count > 0)
             {
                 _ = tx.SetRemoveAsync(_undeliveredKey, [.. batch.Delivered.Select(id => (RedisValue)id)]);
+            }
+            if (batch.BatchesDone.Count > 0)
+            {
+                _ = tx.SetRemoveAsync(_keys.Batches, [.. batch.BatchesDone.Select(id => (RedisValue)id)]);
+                _ = tx.KeyDeleteAsync([.. batch.BatchesDone.Select(_keys.Batch)]);
             }
             settle = tx.ExecuteAsync();
         }
@@ -196,7 +221,7 @@ internal sealed partial class JournalWriter : IDisposable
             batch.Settled.TrySetResult();
             return null;
         }
-        LogSettleFailed(_logger, batch.Settles.Count + batch.Removed.Count + batch.Delivered.Count, error.Message, RetryDelay);
+        LogSettleFailed(_logger, batch.Settles.Count + batch.Removed.Count + batch.Delivered.Count + batch.BatchesDone.Count, error.Message, RetryDelay);
         return batch.ForRetry();
     }
 
@@ -234,13 +259,14 @@ internal sealed partial class JournalWriter : IDisposable
     private sealed class Batch
     {
         public List<HashEntry> Records { get; } = [];
-        public List<(string JobId, byte[] Stored)> Settles { get; } = [];
+        public List<Settle> Settles { get; } = [];
         public List<string> Delivered { get; } = [];
+        public List<string> BatchesDone { get; } = [];
         public List<string> Removed { get; } = [];
         public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Settled { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public bool Closing { get; set; }
-        public int Count => Records.Count + Settles.Count + Delivered.Count + Removed.Count;
+        public int Count => Records.Count + Settles.Count + Delivered.Count + Removed.Count + BatchesDone.Count;
 
         /// <summary>Fails every waiter: the writer has stopped.</summary>
         public void Refuse()
@@ -260,6 +286,7 @@ internal sealed partial class JournalWriter : IDisposable
             var retry = new Batch { Settled = Settled, Closing = Closing };
             retry.Settles.AddRange(Settles);
             retry.Delivered.AddRange(Delivered);
+            retry.BatchesDone.AddRange(BatchesDone);
             retry.Removed.AddRange(Removed);
             return retry;
         }
@@ -273,6 +300,7 @@ internal sealed partial class JournalWriter : IDisposable
             }
             Settles.InsertRange(0, earlier.Settles);
             Delivered.InsertRange(0, earlier.Delivered);
+            BatchesDone.InsertRange(0, earlier.BatchesDone);
             Removed.InsertRange(0, earlier.Removed);
             Closing |= earlier.Closing;
             var waiters = earlier.Settled;
@@ -289,6 +317,9 @@ internal sealed partial class JournalWriter : IDisposable
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
+
+    /// <summary>One job's settle: its stored result, and the batch counter to bump if it belongs to a tracked batch.</summary>
+    private readonly record struct Settle(string JobId, byte[] Stored, string? BatchId, string? OutcomeField);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Error, Message = "Journal refused {Count} new jobs: {Reason}; their Enqueue calls throw")]
     private static partial void LogRecordFailed(ILogger logger, int count, string reason);

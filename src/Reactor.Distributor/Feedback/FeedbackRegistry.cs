@@ -25,6 +25,9 @@ internal sealed record JobFeedback(
 
     /// <summary>Feedbacks of duplicates of this unique job (<c>EnqueueOptions.UniqueKey</c>), each run once with its outcome.</summary>
     public System.Collections.Immutable.ImmutableList<JobFeedback>? Duplicates { get; init; }
+
+    /// <summary>The batch whose Redis counters this job's outcome goes to as it settles; null when none.</summary>
+    public string? BatchId { get; init; }
 }
 
 /// <summary>
@@ -167,7 +170,7 @@ internal sealed partial class FeedbackRegistry : IAsyncDisposable
             recorded?.Recorded(result.JobId, sequence);
             return;
         }
-        _ = journal.SettleAsync(feedback.Name, result, _time.GetUtcNow()).ContinueWith(t =>
+        _ = journal.SettleAsync(feedback.Name, result, _time.GetUtcNow(), feedback.BatchId).ContinueWith(t =>
         {
             if (t.IsCompletedSuccessfully)
             {

@@ -24,6 +24,18 @@ public sealed class JournalEntryTests
     }
 
     [Test]
+    public void A_batch_job_s_batch_id_survives_the_journal_and_an_older_entry_has_none()
+    {
+        var entry = new JournalEntry([1], null, null, 5) { BatchId = "b1" };
+        var old = MessagePackSerializer.Serialize(new object?[] { new byte[] { 9 }, null, null, 7L, 0, null, null }, Untrusted);
+
+        var read = MessagePackSerializer.Deserialize<JournalEntry>(MessagePackSerializer.Serialize(entry, Untrusted), Untrusted);
+
+        Assert.That(read.BatchId, Is.EqualTo("b1"));
+        Assert.That(MessagePackSerializer.Deserialize<JournalEntry>(old, Untrusted).BatchId, Is.Null);
+    }
+
+    [Test]
     public void An_entry_written_before_MaxDispatches_existed_reads_with_the_default()
     {
         // The four-field array earlier builds wrote.
