@@ -29,10 +29,18 @@ namespace Reactor.Storage.Redis;
 /// so a lexicographic range (<c>ZRANGEBYLEX</c>) finds ids by prefix in O(log n + matches) at a million
 /// records. Written with the status indexes; an id leaves it when its record is deleted or when its
 /// expired entry is trimmed from a status index.</description></item>
+/// <item><term><c>{prefix}:name:{name}:jobs</c></term><description>sorted set per job name, the ids of
+/// the records with that name. Score: like the node index, the Unix ms at which the record expires,
+/// <c>+inf</c> while unfinished, so a page by rank shows unfinished records first, then the most
+/// recently finished; entries of expired records are trimmed by score on every save of that name.
+/// Written in the same pipelined batch as the status indexes; removed on delete.</description></item>
+/// <item><term><c>{prefix}:names</c></term><description>set of the job names that ever saved a
+/// record, for the dashboard's name selector. Like <c>{prefix}:nodes</c> it only grows (one member per
+/// distinct name, not per record).</description></item>
 /// <item><term><c>{prefix}:nodes</c></term><description>set of the node names that ever saved a record,
 /// so tools find every node's index without scanning keys.</description></item>
 /// </list>
-/// Ids and node names are percent-encoded (every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c>), so no name
+/// Ids, node names and job names are percent-encoded (every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c>), so no name
 /// can add a <c>:</c> segment, a cluster hash tag or whitespace to a key, and distinct names never share
 /// a key. Nothing enumerates keys (no KEYS or SCAN): a node's records are found through its index.
 /// For Redis Cluster, put a hash tag in the prefix (<c>{reactor}</c>): a save touches several keys in one
@@ -65,6 +73,16 @@ public sealed class RedisKeys
         ArgumentNullException.ThrowIfNull(node);
         return $"{Prefix}:node:{Escape(node)}:jobs";
     }
+
+    /// <summary>The sorted set indexing the records whose job name is <paramref name="name"/>.</summary>
+    public RedisKey NameJobs(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return $"{Prefix}:name:{Escape(name)}:jobs";
+    }
+
+    /// <summary>The set of job names that saved a record.</summary>
+    public RedisKey Names => $"{Prefix}:names";
 
     /// <summary>The sorted set (all scores 0) of every record's id, for finding ids by prefix.</summary>
     public RedisKey Ids => $"{Prefix}:ids";
