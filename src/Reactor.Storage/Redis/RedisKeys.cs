@@ -13,7 +13,11 @@ namespace Reactor.Storage.Redis;
 /// <c>attempt</c>, <c>make_after</c> (ms), <c>distributor</c>, <c>on_success</c> and <c>on_error</c>
 /// (0/1), <c>node</c>; and Reactor's <c>max_attempt</c>, <c>retry_multiplier</c> (ms), <c>timeout</c>
 /// (ms), <c>cron</c>, <c>time_zone</c> and <c>cron_misfire</c> (0/1) for cron jobs, <c>v</c> (format version), <c>progress</c>
-/// (the last reported fraction, 0 to 1, as invariant text) and <c>progress_message</c>. A field whose value is unset is absent. A finished record
+/// (the last reported fraction, 0 to 1, as invariant text), <c>progress_message</c>, and <c>attempts</c>: the
+/// failed-attempt history (<see cref="JobRecord.FailedAttempts"/>, at most <see cref="JobRecord.MaxFailedAttempts"/>
+/// entries of at most <see cref="JobRecord.MaxAttemptErrorLength"/> characters of error), a JSON array of
+/// <c>{"a": attempt, "t": Unix ms, "e": "Type: message\nstack"}</c>, oldest first, absent while no attempt
+/// failed (and in records written before it existed: an empty history; a damaged value also reads as empty). A field whose value is unset is absent. A finished record
 /// (complete, failed, cancelled) expires after <see cref="RedisJobStoreOptions.CompletedRecordTtl"/>.
 /// </description></item>
 /// <item><term><c>{prefix}:node:{node}:jobs</c></term><description>sorted set, the ids of one node's
