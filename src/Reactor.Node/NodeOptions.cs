@@ -72,6 +72,16 @@ public sealed class NodeOptions
     /// <summary>Delete a job's record when its last attempt fails. Default: false (kept for inspection).</summary>
     public bool RemoveFailedJobs { get; set; }
 
+    /// <summary>
+    /// Most job-record writes (saves and deletes with <c>--storage redis</c>) the node keeps in flight. At
+    /// this many it stops returning credit, so its distributors keep new jobs waiting instead of the node
+    /// piling writes on a Redis that is not keeping up; the credit goes out once writes drain below it.
+    /// Jobs already on the node run on and still write, so the count can pass the bound by a few per job
+    /// held. A write that times out or loses the connection is retried until Redis answers, and counts
+    /// until then. Default: 4096.
+    /// </summary>
+    public int MaxPendingStoreWrites { get; set; } = 4096;
+
     /// <summary>On start, resume this node's unfinished jobs from storage (Redis). Default: true.</summary>
     public bool RetryJobsAtStart { get; set; } = true;
 
@@ -219,6 +229,10 @@ public sealed class NodeOptions
         if (ProgressInterval < TimeSpan.FromMilliseconds(10))
         {
             errors.Add("ProgressInterval must be at least 10 ms");
+        }
+        if (MaxPendingStoreWrites is < 1 or > 10_000_000)
+        {
+            errors.Add("MaxPendingStoreWrites must be between 1 and 10,000,000");
         }
         if (MaxDeferred < 1)
         {

@@ -182,6 +182,8 @@ public sealed partial class ReactorNode
         public void OnConnected(DistributorLink link, int generation) =>
             node._loop.Post(() => node.Bind(link, generation));
 
+        public bool WithholdCredit => node._storeWrites.IsFull;
+
         // One per final result: a shared callback with the node and id as state, no closure.
         public void OnResultAck(DistributorLink link, ResultAck ack) =>
             node._loop.Post(AckCallback, new Acknowledgement(node, ack.JobId));

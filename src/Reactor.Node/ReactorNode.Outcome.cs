@@ -125,6 +125,9 @@ public sealed partial class ReactorNode
         ReleaseCredit(job);
         if (!touchStore)
         {
+            // Handed back to the distributor: another node owns the record now, so a write of ours that
+            // failed is not retried over its writes.
+            DisownWrites(job);
             return;
         }
         if (keepRecord)

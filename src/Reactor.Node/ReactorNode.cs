@@ -68,6 +68,7 @@ public sealed partial class ReactorNode : IAsyncDisposable
         _loop = new ReactorLoop($"reactor:{options.Name}", e => LogLoopError(_logger, e));
         _timers = new TimerQueue<NodeJob>(_time, _loop, OnDue);
         _deferGate = new SemaphoreSlim(options.MaxDeferred);
+        _storeWrites = new StoreWriteGate(options.MaxPendingStoreWrites);
         _linkHandler = new LinkHandler(this);
         _loop.Idle = FlushCredits;
         _watchdog = new LoopWatchdog(() => _loop.State, _time, options.LoopStallTimeout, OnLoopStall, start: false);

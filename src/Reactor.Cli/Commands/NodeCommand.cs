@@ -38,6 +38,7 @@ internal static class NodeCommand
         var retryMultiplier = new Option<double>("--retry-multiplier") { Description = "Retry delay unit in seconds", DefaultValueFactory = _ => defaults.RetryMultiplier.TotalSeconds };
         var backoff = new Option<RetryBackoff>("--retry-backoff") { Description = "Linear or ExponentialJitter", DefaultValueFactory = _ => defaults.RetryBackoff };
         var maxDeferred = new Option<int>("--max-deferred") { Description = "Deferred jobs running on the thread pool at once", DefaultValueFactory = _ => defaults.MaxDeferred };
+        var maxPendingWrites = new Option<int>("--max-pending-store-writes") { Description = "Job-record writes (--storage redis) in flight before the node stops taking new jobs", DefaultValueFactory = _ => defaults.MaxPendingStoreWrites };
         var loopStall = new Option<double>("--loop-stall-timeout") { Description = "Seconds job code may hold the reactor loop (without a shorter job Timeout) before the watchdog fails it", DefaultValueFactory = _ => defaults.LoopStallTimeout.TotalSeconds };
         var shutdownGrace = new Option<double>("--shutdown-grace") { Description = "Seconds a graceful stop waits for running jobs before it cancels their tokens", DefaultValueFactory = _ => defaults.ShutdownGrace.TotalSeconds };
         var cancellationGrace = new Option<double>("--cancellation-grace") { Description = "Seconds a job may run on after its cancellation token fired (timeout, cancel, shutdown) before the node abandons it with a warning", DefaultValueFactory = _ => defaults.CancellationGrace.TotalSeconds };
@@ -60,7 +61,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a worker node until Ctrl-C or SIGTERM (running jobs finish, waiting ones go back)")
         {
-            name, distributors, discover, discoverPrefix, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, loopStall,
+            name, distributors, discover, discoverPrefix, jobs, storage, redis, capacity, maxAttempt, retryMultiplier, backoff, maxDeferred, maxPendingWrites, loopStall,
             shutdownGrace, cancellationGrace, progressInterval,
             removeDone, removeCancelled, removeFailed, retryAtStart, logJobs, mergeItself, secret, tls, tlsThumbprint, service, logLevel,
             metricsPort, logFormat, healthPort,
@@ -80,6 +81,7 @@ internal static class NodeCommand
                 o.RetryMultiplier = TimeSpan.FromSeconds(result.GetValue(retryMultiplier));
                 o.RetryBackoff = result.GetValue(backoff);
                 o.MaxDeferred = result.GetValue(maxDeferred);
+                o.MaxPendingStoreWrites = result.GetValue(maxPendingWrites);
                 o.LoopStallTimeout = TimeSpan.FromSeconds(result.GetValue(loopStall));
                 o.ShutdownGrace = TimeSpan.FromSeconds(result.GetValue(shutdownGrace));
                 o.CancellationGrace = TimeSpan.FromSeconds(result.GetValue(cancellationGrace));

@@ -124,9 +124,10 @@ internal sealed partial class DistributorLink
         }
     }
 
+    /// <summary>Sends the credit counted so far, unless there is none, no connection, or the node withholds it (<see cref="ILinkHandler.WithholdCredit"/>).</summary>
     public void FlushCredit()
     {
-        if (Volatile.Read(ref _pendingCredit) == 0 || _connection is null)
+        if (Volatile.Read(ref _pendingCredit) == 0 || _connection is null || _handler.WithholdCredit)
         {
             return;
         }

@@ -25,6 +25,13 @@ internal interface ILinkHandler
     /// version 3 connection, mapped back to ids by the link): the node may forget them. The list is the handler's.
     /// </summary>
     void OnResultsAcknowledged(DistributorLink link, List<string> jobIds);
+
+    /// <summary>
+    /// True while the node takes no new work: the link keeps counting the credit it owes but sends none
+    /// (the node's job-record writes are at their bound). The node calls <see cref="DistributorLink.FlushCredit"/>
+    /// once this turns false.
+    /// </summary>
+    bool WithholdCredit { get; }
 }
 
 /// <summary>What a link says about its node in the handshake.</summary>

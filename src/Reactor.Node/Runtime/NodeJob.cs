@@ -162,6 +162,16 @@ internal sealed class NodeJob : NodeJobRecord
         set => Extras.StoreTail = value;
     }
 
+    /// <summary>
+    /// Numbers this job's store writes (and hand-backs, which end its claim on the record); a failed
+    /// write is retried only while it is still the latest (see ReactorNode.Store.cs).
+    /// </summary>
+    public int StoreWrites
+    {
+        get => ExtrasIfAny?.StoreWrites ?? 0;
+        set => Extras.StoreWrites = value;
+    }
+
     /// <summary>The W3C traceparent the Dispatch carried (null when it had none, or the job was resumed from storage).</summary>
     public string? TraceParent => ExtrasIfAny?.TraceParent;
 

@@ -241,6 +241,8 @@ internal sealed class NodeJobExtras
 
     public Task StoreTail { get; set; } = Task.CompletedTask;
 
+    public int StoreWrites { get; set; }
+
     public string? Cron { get; set; }
 
     public string? TimeZone { get; set; }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Reactor.Tests.Integration.Services;
 
@@ -37,6 +38,27 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Freezes the server (SIGSTOP), as an overloaded machine or a long fork would: connections stay open,
+    /// nothing is read or answered, and clients' socket buffers fill. <see cref="Resume"/> thaws it.
+    /// </summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Thaws a server frozen by <see cref="Pause"/> (SIGCONT).</summary>
+    public void Resume() => Signal(SigCont);
+
+    // Linux numbers; Posix.Kill is the libc call the node runner uses for SIGTERM.
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    private void Signal(int signal)
+    {
+        if (Posix.Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 
