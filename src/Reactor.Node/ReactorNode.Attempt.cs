@@ -209,6 +209,8 @@ public sealed partial class ReactorNode
         args["error"] = error;
         job.Record.LastError = error;
         job.Record.FailedAt = _time.GetUtcNow();
+        // The history keeps the stack too (LastError and args["error"] stay one line: they travel in results).
+        job.Record.AddFailedAttempt(job.Record.Attempt, job.Record.FailedAt.Value, $"{error}\n{failure.StackTrace}".TrimEnd());
         if (_options.LogJobProcessing)
         {
             LogJobFailed(_logger, job.Record.Name, job.Id, job.Record.Attempt, error);

@@ -55,6 +55,33 @@ public sealed class JobRecord
     public double? Progress { get; set; }
     /// <summary>The message of the last progress report, or null.</summary>
     public string? ProgressMessage { get; set; }
+    /// <summary>
+    /// The last failed attempts, oldest first, at most <see cref="MaxFailedAttempts"/> (older ones are
+    /// dropped), each with its error and stack. Empty for a job that never failed, so a record only
+    /// grows when an attempt fails. Replaced, never modified in place, so a <see cref="Snapshot"/> keeps its own.
+    /// </summary>
+    public IReadOnlyList<JobAttemptError> FailedAttempts { get; set; } = [];
+    /// <summary>How many failed attempts <see cref="FailedAttempts"/> keeps.</summary>
+    public const int MaxFailedAttempts = 10;
+    /// <summary>The longest error text one entry of <see cref="FailedAttempts"/> keeps (a deep stack is cut).</summary>
+    public const int MaxAttemptErrorLength = 4000;
+
+    /// <summary>Adds a failed attempt to <see cref="FailedAttempts"/>, dropping the oldest beyond <see cref="MaxFailedAttempts"/>.</summary>
+    public void AddFailedAttempt(int attempt, DateTimeOffset at, string error) =>
+        FailedAttempts = WithFailedAttempt(FailedAttempts, attempt, at, error);
+
+    /// <summary>
+    /// A new history: <paramref name="history"/> plus one failed attempt (its error cut to
+    /// <see cref="MaxAttemptErrorLength"/>), without the oldest entries beyond <see cref="MaxFailedAttempts"/>.
+    /// </summary>
+    public static IReadOnlyList<JobAttemptError> WithFailedAttempt(IReadOnlyList<JobAttemptError> history, int attempt, DateTimeOffset at, string error)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(error);
+        var text = error.Length <= MaxAttemptErrorLength ? error : error[..MaxAttemptErrorLength];
+        return [.. history.Skip(Math.Max(0, history.Count - MaxFailedAttempts + 1)), new JobAttemptError(attempt, at, text)];
+    }
+
     /// <summary>Layout version of this record.</summary>
     public int FormatVersion { get; set; } = CurrentFormatVersion;
 

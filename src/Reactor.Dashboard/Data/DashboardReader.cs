@@ -36,7 +36,7 @@ internal sealed partial class DashboardReader(IDashboardSource source, RedisReco
 
     public async Task<JobsModel> JobsAsync(JobsQuery query, CancellationToken cancellationToken)
     {
-        if (query.View == JobsQuery.Recent && query.Node is null)
+        if (query.View == JobsQuery.Recent && query.Node is null && query.Name is null)
         {
             try
             {
@@ -60,6 +60,7 @@ internal sealed partial class DashboardReader(IDashboardSource source, RedisReco
             var store = await redis.StoreAsync(cancellationToken).ConfigureAwait(false);
             var counts = await store.CountByStatusAsync(cancellationToken).ConfigureAwait(false);
             var nodes = await store.NodeNamesAsync(cancellationToken).ConfigureAwait(false);
+            var names = await store.JobNamesAsync(cancellationToken).ConfigureAwait(false);
             JobRecordPage page;
             if (query.IdPrefix is { } idPrefix)
             {
@@ -70,12 +71,16 @@ internal sealed partial class DashboardReader(IDashboardSource source, RedisReco
             {
                 page = await store.PageByNodeAsync(node, query.Offset, pageSize, cancellationToken).ConfigureAwait(false);
             }
+            else if (query.Name is { } name)
+            {
+                page = await store.PageByNameAsync(name, query.Offset, pageSize, cancellationToken).ConfigureAwait(false);
+            }
             else
             {
                 page = await store.PageByStatusAsync(StatusNames.Parse(query.View) ?? JobStatus.Failed, query.Offset, pageSize, cancellationToken)
                     .ConfigureAwait(false);
             }
-            return new JobsModel(query, [.. page.Records.Select(Row)], page.Total, counts, nodes, null);
+            return new JobsModel(query, [.. page.Records.Select(Row)], page.Total, counts, nodes, null) { Names = names };
         }
         catch (RedisException e)
         {

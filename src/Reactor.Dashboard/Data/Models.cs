@@ -10,10 +10,10 @@ internal sealed record OverviewModel(
     string? Problem);
 
 /// <summary>
-/// Which jobs list: a node-record status, the distributor's recent results, one node's records, or the
-/// records whose id starts with <see cref="IdPrefix"/>.
+/// Which jobs list: a node-record status, the distributor's recent results, one node's records, the
+/// records of one job <see cref="Name"/>, or the records whose id starts with <see cref="IdPrefix"/>.
 /// </summary>
-internal sealed record JobsQuery(string View, string? Node, long Offset, string? IdPrefix = null)
+internal sealed record JobsQuery(string View, string? Node, long Offset, string? IdPrefix = null, string? Name = null)
 {
     public const string Recent = "recent";
 }
@@ -35,7 +35,11 @@ internal sealed record JobRow(
 
 /// <summary>A page of the jobs list.</summary>
 internal sealed record JobsModel(JobsQuery Query, IReadOnlyList<JobRow> Rows, long Total, IReadOnlyDictionary<JobStatus, long>? Counts,
-    IReadOnlyList<string> Nodes, string? Problem);
+    IReadOnlyList<string> Nodes, string? Problem)
+{
+    /// <summary>The job names for the name selector (empty when Redis is not read).</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+}
 
 /// <summary>Everything known about one job; any part may be missing.</summary>
 internal sealed record JobModel(

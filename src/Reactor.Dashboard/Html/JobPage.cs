@@ -53,6 +53,7 @@ internal static class JobPage
             }
             html.Append("</section>");
         }
+        Attempts(html, r);
         Args(html, "Args", r?.Args, "args as enqueued");
         if (m.StoredArgs is { Count: > 0 } resultArgs)
         {
@@ -63,6 +64,32 @@ internal static class JobPage
             Actions(html, m, basePath, haveDistributor);
         }
         return new Page(200, $"Job {m.Id}", html.ToString());
+    }
+
+    /// <summary>The record's failed attempts (the last <see cref="JobRecord.MaxFailedAttempts"/>), newest first, each stack folded.</summary>
+    private static void Attempts(StringBuilder html, JobRecord? r)
+    {
+        if (r is not { FailedAttempts.Count: > 0 })
+        {
+            return;
+        }
+        html.Append($"<section><h2>Failed attempts</h2><p class=\"muted\">The last {JobRecord.MaxFailedAttempts} are kept.</p><ol class=\"attempts\" id=\"job-attempts\" reversed>");
+        foreach (var a in r.FailedAttempts.Reverse())
+        {
+            var (type, message, stack) = SplitError(a.Error);
+            html.Append($"<li class=\"attempt\" value=\"{a.Attempt}\"><span class=\"muted\">attempt {a.Attempt}, </span>").Append(Time(a.At)).Append(" <span class=\"error\">");
+            if (type is not null)
+            {
+                html.Append("<b class=\"exception-type\">").Append(E(type)).Append("</b>: ");
+            }
+            html.Append(E(message)).Append("</span>");
+            if (stack.Length > 0)
+            {
+                html.Append("<details><summary>Stack</summary><pre class=\"stack\">").Append(E(stack)).Append("</pre></details>");
+            }
+            html.Append("</li>");
+        }
+        html.Append("</ol></section>");
     }
 
     private static string Status(JobModel m) =>

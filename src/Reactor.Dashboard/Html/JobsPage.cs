@@ -5,7 +5,7 @@ using static Reactor.Dashboard.Html.Html;
 
 namespace Reactor.Dashboard.Html;
 
-/// <summary>The jobs list: one status (or one node, or the recent results) a page at a time.</summary>
+/// <summary>The jobs list: one status (or one node, one job name, or the recent results) a page at a time.</summary>
 internal static class JobsPage
 {
     private const int ArgsPreview = 120;
@@ -18,10 +18,10 @@ internal static class JobsPage
         foreach (var (status, name, label) in StatusNames.All)
         {
             var count = model.Counts is { } c ? $" <b>{c.GetValueOrDefault(status):N0}</b>" : "";
-            var current = q.Node is null && q.IdPrefix is null && q.View == name ? " aria-current=\"page\"" : "";
+            var current = q.Node is null && q.Name is null && q.IdPrefix is null && q.View == name ? " aria-current=\"page\"" : "";
             html.Append($"<a href=\"{E(basePath)}/jobs?status={name}\"{current}>{E(label)}{count}</a>");
         }
-        var recent = q.Node is null && q.View == JobsQuery.Recent ? " aria-current=\"page\"" : "";
+        var recent = q.Node is null && q.Name is null && q.View == JobsQuery.Recent ? " aria-current=\"page\"" : "";
         html.Append($"<a href=\"{E(basePath)}/jobs?status=recent\"{recent}>Recent results</a></nav>");
 
         html.Append($"<div class=\"filters\"><form method=\"get\" action=\"{E(basePath)}/jobs/find\" role=\"search\">")
@@ -36,6 +36,15 @@ internal static class JobsPage
             }
             html.Append("</select></label> <button type=\"submit\">Show</button></form>");
         }
+        if (model.Names.Count > 0)
+        {
+            html.Append($"<form method=\"get\" action=\"{E(basePath)}/jobs\"><label>Job name <select name=\"name\" id=\"name-filter\">");
+            foreach (var name in model.Names)
+            {
+                html.Append("<option").Append(name == q.Name ? " selected" : "").Append(" value=\"").Append(E(name)).Append("\">").Append(E(name)).Append("</option>");
+            }
+            html.Append("</select></label> <button type=\"submit\">Show</button></form>");
+        }
         html.Append("</div>");
 
         if (q.IdPrefix is not null)
@@ -46,7 +55,11 @@ internal static class JobsPage
         {
             html.Append("<h2>Records of node ").Append(E(q.Node)).Append("</h2>");
         }
-        if (canAct && q.Node is null && StatusNames.Parse(q.View) is JobStatus.Failed or JobStatus.Cancelled && model.Total > 0)
+        else if (q.Name is not null)
+        {
+            html.Append("<h2 id=\"name-results\">Records of job <code>").Append(E(q.Name)).Append("</code></h2>");
+        }
+        if (canAct && q.Node is null && q.Name is null && StatusNames.Parse(q.View) is JobStatus.Failed or JobStatus.Cancelled && model.Total > 0)
         {
             var confirm = $"This acts on up to {DashboardActions.BulkLimit:N0} {q.View} jobs. Go on?";
             html.Append("<div class=\"bulk\">")
@@ -64,7 +77,7 @@ internal static class JobsPage
             foreach (var r in model.Rows)
             {
                 html.Append($"<tr class=\"job\" data-status=\"{E(r.Status)}\"><td><a href=\"{E(basePath)}/jobs/{E(U(r.Id))}\">").Append(E(r.Id)).Append("</a></td><td>")
-                    .Append(Cut(r.Name, 80)).Append("</td><td>").Append(E(r.Status)).Append(Progress(r)).Append("</td><td>").Append(E(r.Node))
+                    .Append($"<a class=\"name\" href=\"{E(basePath)}/jobs?name={E(U(r.Name))}\">").Append(Cut(r.Name, 80)).Append("</a></td><td>").Append(E(r.Status)).Append(Progress(r)).Append("</td><td>").Append(E(r.Node))
                     .Append("</td><td>").Append(r.Attempt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "")
                     .Append("</td><td>").Append(Time(r.RunAt)).Append("</td><td>").Append(r.Period is null ? "" : Duration(r.Period))
                     .Append("</td><td>").Append(Time(r.At)).Append("</td><td class=\"error\">").Append(Cut(OverviewPage.FirstLine(r.Error), 120))
@@ -98,7 +111,7 @@ internal static class JobsPage
             return;
         }
         var q = model.Query;
-        var filter = q.Node is null ? $"status={U(q.View)}" : $"node={U(q.Node)}";
+        var filter = q.Node is not null ? $"node={U(q.Node)}" : q.Name is not null ? $"name={U(q.Name)}" : $"status={U(q.View)}";
         var last = Math.Max(0, model.Total - 1);
         html.Append("<nav class=\"pager\" aria-label=\"pages\">");
         if (q.Offset > 0)

@@ -48,6 +48,8 @@ internal sealed class PageRenderer(DashboardReader reader, DashboardOptions opti
         _ = long.TryParse(query["offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset);
         var view = status.Length > 0 && (status == JobsQuery.Recent || StatusNames.Parse(status) is not null) ? status : "failed";
         var prefix = query["prefix"].ToString().Trim();
-        return new JobsQuery(view, node.Length > 0 ? node : null, Math.Max(0, offset), prefix.Length > 0 ? prefix : null);
+        var name = query["name"].ToString();
+        return new JobsQuery(view, node.Length > 0 ? node : null, Math.Max(0, offset), prefix.Length > 0 ? prefix : null,
+            name.Length > 0 ? name : null);
     }
 }

@@ -126,6 +126,22 @@ internal abstract class NodeJobRecord(string id, string name)
         }
     }
 
+    /// <summary>The failed attempts kept for the dashboard (see <see cref="JobRecord.FailedAttempts"/>); held in the side object, so a job that never fails pays nothing.</summary>
+    public IReadOnlyList<JobAttemptError> FailedAttempts
+    {
+        get => _extras?.FailedAttempts ?? [];
+        set
+        {
+            if (value.Count > 0 || _extras is not null)
+            {
+                Extras.FailedAttempts = value.Count > 0 ? value : null;
+            }
+        }
+    }
+
+    public void AddFailedAttempt(int attempt, DateTimeOffset at, string error) =>
+        FailedAttempts = JobRecord.WithFailedAttempt(FailedAttempts, attempt, at, error);
+
     /// <summary>The side object if it exists (reading a rare field must not create it).</summary>
     private protected NodeJobExtras? ExtrasIfAny => _extras;
 
@@ -155,6 +171,7 @@ internal abstract class NodeJobRecord(string id, string name)
         CronMisfire = CronMisfire,
         Progress = Progress,
         ProgressMessage = ProgressMessage,
+        FailedAttempts = FailedAttempts,
     };
 
     /// <summary>Sets the fields a Dispatch carries, from its raw values (zero or less means "not set").</summary>
@@ -191,6 +208,7 @@ internal abstract class NodeJobRecord(string id, string name)
         CronMisfire = stored.CronMisfire;
         Progress = stored.Progress;
         ProgressMessage = stored.ProgressMessage;
+        FailedAttempts = stored.FailedAttempts;
     }
 
     protected static DateTimeOffset? ToTime(long ticks) => ticks == None ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
@@ -234,4 +252,6 @@ internal sealed class NodeJobExtras
     public double? Progress { get; set; }
 
     public string? ProgressMessage { get; set; }
+
+    public IReadOnlyList<JobAttemptError>? FailedAttempts { get; set; }
 }

@@ -2,12 +2,13 @@ using StackExchange.Redis;
 
 namespace Reactor.Storage.Redis;
 
-// The status indexes and the node set (layout on RedisKeys): what lets a dashboard page through a
+// The status, name and id indexes and the node and name sets (layout on RedisKeys): what lets a dashboard page through a
 // million records by status or node with ranked reads instead of scanning keys. A save moves the id
 // from the previous status's set to the new one in its own transaction; a delete removes it from all.
 public sealed partial class RedisJobStore
 {
     private const string StatusField = "status";
+    private const string NameField = "name";
 
     /// <summary>
     /// One page of the records last saved with <paramref name="status"/>, newest first: ranks
@@ -24,6 +25,24 @@ public sealed partial class RedisJobStore
     {
         ArgumentNullException.ThrowIfNull(node);
         return PageAsync(Keys.NodeJobs(node), offset, count, r => r.Node == node, cancellationToken);
+    }
+
+    /// <summary>
+    /// One page of the records whose job name is <paramref name="name"/>, unfinished ones first, then by
+    /// expiry (newest first), from the per-name index (see <see cref="RedisKeys.NameJobs"/>): O(log n + count)
+    /// at a million records. Records saved by a version before the index existed are not listed.
+    /// </summary>
+    public Task<JobRecordPage> PageByNameAsync(string name, long offset, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return PageAsync(Keys.NameJobs(name), offset, count, r => r.Name == name, cancellationToken);
+    }
+
+    /// <summary>Every job name that ever saved a record under this prefix, sorted.</summary>
+    public async Task<IReadOnlyList<string>> JobNamesAsync(CancellationToken cancellationToken = default)
+    {
+        var names = await _db.SetMembersAsync(Keys.Names).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. names.Select(n => n.ToString()).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>
@@ -115,10 +134,10 @@ public sealed partial class RedisJobStore
     // Status indexes are separate keys (different Cluster slots), so they are written as a pipelined
     // batch after the record, not in its transaction: a crash between the two leaves an entry that the
     // dashboard's page read skips (its record is gone or has another status), never a lost record.
-    private async Task IndexStatusAsync(JobRecord record, RedisValue previousStatus, DateTimeOffset now)
+    private async Task IndexStatusAsync(JobRecord record, RedisValue previousStatus, RedisValue previousName, double expiresAt, DateTimeOffset now)
     {
         var tx = _db.CreateBatch();
-        var steps = new List<Task>(5);
+        var steps = new List<Task>(9);
         var statusName = RedisRecordFormat.StatusName(record.Status);
         if (!previousStatus.IsNull && previousStatus != statusName)
         {
@@ -139,6 +158,15 @@ public sealed partial class RedisJobStore
             steps.Add(tx.SortedSetRemoveRangeByScoreAsync(statusKey, double.NegativeInfinity, expired, Exclude.Stop));
         }
         steps.Add(tx.SetAddAsync(Keys.Nodes, record.Node));
+        // The name index is scored by expiry like the node index (unfinished records are never trimmed).
+        if (!previousName.IsNull && previousName != record.Name)
+        {
+            steps.Add(tx.SortedSetRemoveAsync(Keys.NameJobs(previousName.ToString()), record.Id));
+        }
+        var nameKey = Keys.NameJobs(record.Name);
+        steps.Add(tx.SortedSetAddAsync(nameKey, record.Id, expiresAt));
+        steps.Add(tx.SortedSetRemoveRangeByScoreAsync(nameKey, double.NegativeInfinity, nowMs, Exclude.Stop));
+        steps.Add(tx.SetAddAsync(Keys.Names, record.Name));
         tx.Execute();
         await Task.WhenAll(steps).ConfigureAwait(false);
         if (trimmed is { Result.Length: > 0 })
@@ -150,7 +178,7 @@ public sealed partial class RedisJobStore
     /// <summary>Expired ids taken out of the id index per save (the status index drops all of them; a few may stay in the id index, skipped when found).</summary>
     private const int TrimBatch = 1000;
 
-    private async Task UnindexStatusAsync(string id)
+    private async Task UnindexStatusAsync(string id, RedisValue name)
     {
         var tx = _db.CreateBatch();
         var steps = new List<Task>();
@@ -159,6 +187,10 @@ public sealed partial class RedisJobStore
             steps.Add(tx.SortedSetRemoveAsync(Keys.Status(status), id));
         }
         steps.Add(tx.SortedSetRemoveAsync(Keys.Ids, id));
+        if (!name.IsNull)
+        {
+            steps.Add(tx.SortedSetRemoveAsync(Keys.NameJobs(name.ToString()), id));
+        }
         tx.Execute();
         await Task.WhenAll(steps).ConfigureAwait(false);
     }

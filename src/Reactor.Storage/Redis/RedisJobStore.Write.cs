@@ -23,8 +23,8 @@ public sealed partial class RedisJobStore
         cancellationToken.ThrowIfCancellationRequested();
         var jobKey = Keys.Job(record.Id);
         var fields = RedisRecordFormat.Write(record);
-        // The status it leaves, for the dashboard's status indexes (see RedisJobStore.Browse.cs).
-        var previousStatus = await _db.HashGetAsync(jobKey, StatusField).ConfigureAwait(false);
+        // The status (and name) it leaves, for the dashboard's indexes (see RedisJobStore.Browse.cs).
+        var previous = await _db.HashGetAsync(jobKey, [StatusField, NameField]).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var ttl = _options.CompletedRecordTtl;
         var expiresAt = record.IsFinished ? (now + ttl).ToUnixTimeMilliseconds() : double.PositiveInfinity;
@@ -43,7 +43,7 @@ public sealed partial class RedisJobStore
         }
         await CommitAsync(tx, steps, what).ConfigureAwait(false);
         await IndexAsync(record.Node, record.Id, expiresAt, now, what).ConfigureAwait(false);
-        await IndexStatusAsync(record, previousStatus, now).ConfigureAwait(false);
+        await IndexStatusAsync(record, previous[0], previous[1], expiresAt, now).ConfigureAwait(false);
     }
 
     /// <summary>Adds (or re-scores) the id in the node's index and trims entries of expired records.</summary>
@@ -95,7 +95,9 @@ public sealed partial class RedisJobStore
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var node = await _db.HashGetAsync(jobKey, NodeField).ConfigureAwait(false);
+            // One HMGET: the node for the delete's condition and index, the name for the name index.
+            var fields = await _db.HashGetAsync(jobKey, [NodeField, NameField]).ConfigureAwait(false);
+            var node = fields[0];
             var ownedElsewhere = onlyOfNode is not null && !node.IsNull && node != onlyOfNode;
             var deleted = false;
             if (!ownedElsewhere)
@@ -114,7 +116,7 @@ public sealed partial class RedisJobStore
                     continue;
                 }
                 deleted = await deleting.ConfigureAwait(false);
-                await UnindexStatusAsync(id).ConfigureAwait(false);
+                await UnindexStatusAsync(id, fields[1]).ConfigureAwait(false);
             }
             if (!node.IsNull && !ownedElsewhere)
             {

@@ -13,7 +13,11 @@ namespace Reactor.Storage.Redis;
 /// <c>attempt</c>, <c>make_after</c> (ms), <c>distributor</c>, <c>on_success</c> and <c>on_error</c>
 /// (0/1), <c>node</c>; and Reactor's <c>max_attempt</c>, <c>retry_multiplier</c> (ms), <c>timeout</c>
 /// (ms), <c>cron</c>, <c>time_zone</c> and <c>cron_misfire</c> (0/1) for cron jobs, <c>v</c> (format version), <c>progress</c>
-/// (the last reported fraction, 0 to 1, as invariant text) and <c>progress_message</c>. A field whose value is unset is absent. A finished record
+/// (the last reported fraction, 0 to 1, as invariant text), <c>progress_message</c>, and <c>attempts</c>: the
+/// failed-attempt history (<see cref="JobRecord.FailedAttempts"/>, at most <see cref="JobRecord.MaxFailedAttempts"/>
+/// entries of at most <see cref="JobRecord.MaxAttemptErrorLength"/> characters of error), a JSON array of
+/// <c>{"a": attempt, "t": Unix ms, "e": "Type: message\nstack"}</c>, oldest first, absent while no attempt
+/// failed (and in records written before it existed: an empty history; a damaged value also reads as empty). A field whose value is unset is absent. A finished record
 /// (complete, failed, cancelled) expires after <see cref="RedisJobStoreOptions.CompletedRecordTtl"/>.
 /// </description></item>
 /// <item><term><c>{prefix}:node:{node}:jobs</c></term><description>sorted set, the ids of one node's
@@ -29,10 +33,18 @@ namespace Reactor.Storage.Redis;
 /// so a lexicographic range (<c>ZRANGEBYLEX</c>) finds ids by prefix in O(log n + matches) at a million
 /// records. Written with the status indexes; an id leaves it when its record is deleted or when its
 /// expired entry is trimmed from a status index.</description></item>
+/// <item><term><c>{prefix}:name:{name}:jobs</c></term><description>sorted set per job name, the ids of
+/// the records with that name. Score: like the node index, the Unix ms at which the record expires,
+/// <c>+inf</c> while unfinished, so a page by rank shows unfinished records first, then the most
+/// recently finished; entries of expired records are trimmed by score on every save of that name.
+/// Written in the same pipelined batch as the status indexes; removed on delete.</description></item>
+/// <item><term><c>{prefix}:names</c></term><description>set of the job names that ever saved a
+/// record, for the dashboard's name selector. Like <c>{prefix}:nodes</c> it only grows (one member per
+/// distinct name, not per record).</description></item>
 /// <item><term><c>{prefix}:nodes</c></term><description>set of the node names that ever saved a record,
 /// so tools find every node's index without scanning keys.</description></item>
 /// </list>
-/// Ids and node names are percent-encoded (every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c>), so no name
+/// Ids, node names and job names are percent-encoded (every UTF-8 byte outside <c>[A-Za-z0-9_.-]</c>), so no name
 /// can add a <c>:</c> segment, a cluster hash tag or whitespace to a key, and distinct names never share
 /// a key. Nothing enumerates keys (no KEYS or SCAN): a node's records are found through its index.
 /// For Redis Cluster, put a hash tag in the prefix (<c>{reactor}</c>): a save touches several keys in one
@@ -65,6 +77,16 @@ public sealed class RedisKeys
         ArgumentNullException.ThrowIfNull(node);
         return $"{Prefix}:node:{Escape(node)}:jobs";
     }
+
+    /// <summary>The sorted set indexing the records whose job name is <paramref name="name"/>.</summary>
+    public RedisKey NameJobs(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return $"{Prefix}:name:{Escape(name)}:jobs";
+    }
+
+    /// <summary>The set of job names that saved a record.</summary>
+    public RedisKey Names => $"{Prefix}:names";
 
     /// <summary>The sorted set (all scores 0) of every record's id, for finding ids by prefix.</summary>
     public RedisKey Ids => $"{Prefix}:ids";

@@ -60,6 +60,7 @@ internal static partial class RedisRecordFormat
             OnSuccess = Flag(fields, "on_success", fallback: true),
             OnError = Flag(fields, "on_error", fallback: true),
             MaxAttempt = Int32(fields, "max_attempt") ?? 0,
+            FailedAttempts = Attempts(fields),
             FormatVersion = version,
         };
     }

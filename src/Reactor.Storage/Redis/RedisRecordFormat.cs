@@ -66,6 +66,10 @@ internal static partial class RedisRecordFormat
         {
             entries.Add(new HashEntry("progress_message", record.ProgressMessage));
         }
+        if (record.FailedAttempts.Count > 0)
+        {
+            entries.Add(new HashEntry("attempts", WriteAttempts(record.FailedAttempts)));
+        }
         return [.. entries];
     }
 

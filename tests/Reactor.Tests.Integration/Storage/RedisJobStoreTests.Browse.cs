@@ -78,4 +78,40 @@ public sealed partial class RedisJobStoreTests
         Assert.That(await _db.SortedSetScoreAsync(_store.Keys.Ids, "done-1"), Is.Null, "an expired record's id is trimmed with its status entry");
         Assert.That(await _db.SortedSetScoreAsync(_store.Keys.Ids, "done-2"), Is.Zero);
     }
+
+    [Test]
+    public async Task Records_are_paged_by_job_name_unfinished_first_and_leave_the_name_index_when_deleted_or_expired()
+    {
+        const string odd = "<b>mail & co</b> ünïcode";
+        static JobRecord Named(string id, string name, JobStatus status) =>
+            new() { Id = id, Name = name, Args = new JobArgs { ["n"] = 1 }, Node = Node, Status = status };
+        await _store.SaveAsync(Named("done-1", odd, JobStatus.Complete));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(Named("done-2", odd, JobStatus.Complete));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(Named("queued", odd, JobStatus.Queued));
+        await _store.SaveAsync(Named("other", "send_mail", JobStatus.Failed));
+
+        Assert.That(await _store.JobNamesAsync(), Is.EqualTo(new[] { odd, "send_mail" }));
+        var page = await _store.PageByNameAsync(odd, 0, 10);
+        Assert.That((page.Total, page.Records.Select(r => r.Id)), Is.EqualTo((3L, new[] { "queued", "done-2", "done-1" })));
+        Assert.That((await _store.PageByNameAsync(odd, 1, 1)).Records.Select(r => r.Id), Is.EqualTo(new[] { "done-2" }));
+        Assert.That((await _store.PageByNameAsync("send_mail", 0, 10)).Records.Select(r => r.Id), Is.EqualTo(new[] { "other" }));
+        Assert.That((await _store.PageByNameAsync("nobody", 0, 10)).Total, Is.Zero);
+        Assert.That(_store.Keys.NameJobs(odd).ToString(), Does.StartWith(_store.Keys.Prefix + ":name:").And.Not.Contain(" ").And.Not.Contain("<"),
+            "the name is percent-escaped in the key");
+
+        Assert.That(await _store.DeleteAsync("done-2"), Is.True);
+        Assert.That(await _db.SortedSetScoreAsync(_store.Keys.NameJobs(odd), "done-2"), Is.Null, "a delete removes the name entry");
+
+        // A renamed record (written by hand or another tool) moves between name indexes.
+        await _store.SaveAsync(Named("other", odd, JobStatus.Error));
+        Assert.That((await _store.PageByNameAsync("send_mail", 0, 10)).Total, Is.Zero);
+
+        _time.Advance(Ttl + TimeSpan.FromSeconds(1));
+        await _store.SaveAsync(Named("queued", odd, JobStatus.InProgress));
+        Assert.That(await _db.SortedSetScoreAsync(_store.Keys.NameJobs(odd), "done-1"), Is.Null, "an expired record's entry is trimmed on the next save");
+        Assert.That((await _store.PageByNameAsync(odd, 0, 10)).Records.Select(r => r.Id), Is.EquivalentTo(new[] { "queued", "other" }),
+            "unfinished records are never trimmed, however old");
+    }
 }
